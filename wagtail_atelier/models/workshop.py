@@ -1,0 +1,487 @@
+"""Workshop pages: the index of workshops and one page per workshop.
+
+Behaviour lives in the abstract mixins so that a site with its own base page class can
+reuse it (``class MyWorkshopPage(WorkshopPageMixin, MyBasePage)``); the shipped page
+classes put the mixins on top of Wagtail's ``Page``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from ..blocks import WorkshopBodyBlock, default_programme
+from ..conf import get_setting
+from .choices import HELD_IN_LANGUAGE, Canton, WorkshopFormat, WorkshopLanguage
+
+ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def workshop_time_zone() -> ZoneInfo:
+    return ZoneInfo(get_setting("WAGTAIL_ATELIER_TIME_ZONE"))
+
+
+class WorkshopPageForm(WagtailAdminPageForm):
+    """Admin form: a new workshop starts with the standard programme in the page's
+    language, and an end left blank means the default duration (3 hours)."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if (
+            instance is not None
+            and instance.pk is None
+            and not instance.body
+            and instance.locale_id
+        ):
+            instance.body = default_programme(instance.locale.language_code)
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start_at = cleaned_data.get("start_at")
+        if start_at and not cleaned_data.get("end_at") and "end_at" in self.fields:
+            cleaned_data["end_at"] = start_at + get_setting(
+                "WAGTAIL_ATELIER_DEFAULT_DURATION"
+            )
+        return cleaned_data
+
+
+class WorkshopPageMixin(RoutablePageMixin, models.Model):
+    start_at = models.DateTimeField(
+        _("starts at"),
+        db_index=True,
+        help_text=_("Date and time in Swiss time (Europe/Zurich)."),
+    )
+    end_at = models.DateTimeField(
+        _("ends at"),
+        blank=True,
+        db_index=True,
+        help_text=_("Leave blank for three hours after the start."),
+    )
+    format = models.CharField(
+        _("format"),
+        max_length=16,
+        choices=WorkshopFormat.choices,
+        default=WorkshopFormat.ON_SITE,
+        db_index=True,
+    )
+    venue_name = models.CharField(_("venue"), max_length=255, blank=True)
+    street = models.CharField(_("street and number"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    canton = models.CharField(
+        _("canton"), max_length=2, choices=Canton.choices, blank=True, db_index=True
+    )
+    online_meeting_details = models.TextField(
+        _("online meeting information"),
+        blank=True,
+        help_text=_(
+            "Link, meeting ID and passcode. Never shown on the public site, in "
+            "calendar files or in structured data; sent only to confirmed registrants."
+        ),
+    )
+    workshop_language = models.CharField(
+        _("language of the workshop"),
+        max_length=2,
+        choices=WorkshopLanguage.choices,
+        db_index=True,
+        help_text=_(
+            "The one language the workshop is held in, which may differ from the "
+            "language of this page."
+        ),
+    )
+    is_free = models.BooleanField(_("free of charge"), default=True)
+    cost_note = models.CharField(
+        _("note on costs"),
+        max_length=255,
+        blank=True,
+        help_text=_('For example "Apéritif offered by the host municipality".'),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=255, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    case_presenter_capacity = models.PositiveIntegerField(
+        _("places for case presenters"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for no limit."),
+    )
+    participant_capacity = models.PositiveIntegerField(
+        _("places for participants"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for no limit."),
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to open registration as soon as the page is live."),
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to close registration when the workshop starts."),
+    )
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("A few sentences, shown in listings and calendar entries."),
+    )
+    body = StreamField(WorkshopBodyBlock(), blank=True, verbose_name=_("body"))
+    listing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("listing image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Dates, capacity, place, language and format are facts about the one workshop, so
+    # every translation shares them and translators cannot change them; texts are
+    # translated.
+    override_translatable_fields = [
+        SynchronizedField("start_at", overridable=False),
+        SynchronizedField("end_at", overridable=False),
+        SynchronizedField("format", overridable=False),
+        SynchronizedField("venue_name"),
+        SynchronizedField("street", overridable=False),
+        SynchronizedField("postcode", overridable=False),
+        SynchronizedField("town"),
+        SynchronizedField("canton", overridable=False),
+        SynchronizedField("online_meeting_details", overridable=False),
+        SynchronizedField("workshop_language", overridable=False),
+        SynchronizedField("is_free", overridable=False),
+        SynchronizedField("contact_name", overridable=False),
+        SynchronizedField("contact_email", overridable=False),
+        SynchronizedField("case_presenter_capacity", overridable=False),
+        SynchronizedField("participant_capacity", overridable=False),
+        SynchronizedField("registration_opens_at", overridable=False),
+        SynchronizedField("registration_closes_at", overridable=False),
+        SynchronizedField("listing_image"),
+        TranslatableField("cost_note"),
+        TranslatableField("intro"),
+        TranslatableField("body"),
+    ]
+
+    # The meeting information is deliberately absent: it must never be searchable.
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("town"),
+        index.FilterField("start_at"),
+        index.FilterField("workshop_language"),
+        index.FilterField("format"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("start_at"), FieldPanel("end_at")])],
+            heading=_("Date and time"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("format"),
+                FieldPanel("venue_name"),
+                FieldPanel("street"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("town")]),
+                FieldPanel("canton"),
+                FieldPanel("online_meeting_details"),
+            ],
+            heading=_("Place"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("workshop_language"),
+                FieldRowPanel([FieldPanel("is_free"), FieldPanel("cost_note")]),
+                FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_email")]),
+            ],
+            heading=_("Language, costs and contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("case_presenter_capacity"),
+                        FieldPanel("participant_capacity"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("registration_opens_at"),
+                        FieldPanel("registration_closes_at"),
+                    ]
+                ),
+            ],
+            heading=_("Registration"),
+        ),
+        FieldPanel("intro"),
+        FieldPanel("listing_image"),
+        FieldPanel("body"),
+    ]
+
+    base_form_class = WorkshopPageForm
+
+    class Meta:
+        abstract = True
+
+    # -- validation ---------------------------------------------------------------
+
+    def clean(self):
+        super().clean()
+        if self.start_at and not self.end_at:
+            self.end_at = self.start_at + get_setting("WAGTAIL_ATELIER_DEFAULT_DURATION")
+        errors: dict[str, list] = {}
+        if self.start_at and self.end_at and self.end_at <= self.start_at:
+            errors.setdefault("end_at", []).append(
+                _("The workshop must end after it starts.")
+            )
+        if self.start_at and self.registration_closes_at:
+            if self.registration_closes_at > self.start_at:
+                errors.setdefault("registration_closes_at", []).append(
+                    _("Registration must close before the workshop starts.")
+                )
+        if self.registration_opens_at:
+            closes = self.registration_closes_at or self.start_at
+            if closes and self.registration_opens_at >= closes:
+                errors.setdefault("registration_opens_at", []).append(
+                    _("Registration must open before it closes.")
+                )
+        if self.format != WorkshopFormat.ONLINE and not self.town:
+            errors.setdefault("town", []).append(
+                _("Give the town of a workshop held on site.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    # -- presentation ---------------------------------------------------------------
+
+    @property
+    def start_local(self) -> datetime:
+        return timezone.localtime(self.start_at, workshop_time_zone())
+
+    @property
+    def end_local(self) -> datetime:
+        return timezone.localtime(self.end_at, workshop_time_zone())
+
+    @property
+    def is_past(self) -> bool:
+        return self.end_at < timezone.now()
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == WorkshopFormat.ONLINE
+
+    @property
+    def has_venue(self) -> bool:
+        return self.format != WorkshopFormat.ONLINE
+
+    @property
+    def held_in(self) -> str:
+        """ "in German", "en allemand"... in the active language."""
+        return HELD_IN_LANGUAGE[self.workshop_language]
+
+    def is_held_in_other_language(self, language_code: str) -> bool:
+        return self.workshop_language != (language_code or "")[:2]
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The public address, one line each, without the online meeting information."""
+        if not self.has_venue:
+            return []
+        place = " ".join(part for part in (self.postcode, self.town) if part)
+        return [line for line in (self.venue_name, self.street, place) if line]
+
+    def get_ical_uid(self, request=None) -> str:
+        # One UID for all translations of the workshop, so subscribing from two
+        # language versions never duplicates the event; never the URL, which changes
+        # with the slug.
+        domain = get_setting("WAGTAIL_ATELIER_ICAL_UID_DOMAIN")
+        if not domain and request is not None:
+            domain = request.get_host().split(":")[0]
+        return f"workshop-{self.translation_key}@{domain or 'wagtail-atelier'}"
+
+    def structured_data(self, request=None) -> dict:
+        from ..structured_data import workshop_event
+
+        return workshop_event(self, request)
+
+    # -- routes ---------------------------------------------------------------------
+
+    @path("ical/", name="ical")
+    def ical(self, request):
+        from ..ical import workshops_calendar
+
+        calendar = workshops_calendar([self], request)
+        response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
+        return response
+
+
+class WorkshopFilterForm(forms.Form):
+    """The index filters. Unknown values are dropped, never an error page."""
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("", _("All formats")), *WorkshopFormat.choices],
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the workshop"),
+        required=False,
+        choices=[("", _("All languages")), *WorkshopLanguage.choices],
+    )
+    canton = forms.ChoiceField(
+        label=_("Canton"),
+        required=False,
+        choices=[("", _("All cantons")), *Canton.choices],
+    )
+
+    def filters(self) -> dict[str, str]:
+        """Valid, non-empty filter values; invalid fields are ignored one by one."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in cleaned.items() if value}
+
+    def filter_queryset(self, queryset):
+        mapping = {"format": "format", "language": "workshop_language", "canton": "canton"}
+        return queryset.filter(
+            **{mapping[name]: value for name, value in self.filters().items()}
+        )
+
+
+class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link"],
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def workshop_model(self):
+        """The workshop page class listed here; override to list your own."""
+        return WorkshopPage
+
+    def workshops(self):
+        """Live, public workshops of this index, most specific class, no order."""
+        return (
+            self.workshop_model.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("listing_image")
+        )
+
+    def upcoming_workshops(self):
+        return self.workshops().filter(end_at__gte=timezone.now()).order_by("start_at")
+
+    def ordered_workshops(self, queryset):
+        """Upcoming soonest first, then past ones most recent first, in one query."""
+        now = timezone.now()
+        return queryset.annotate(
+            listed_as_past=Case(
+                When(end_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+            listed_start=Case(
+                When(end_at__gte=now, then=F("start_at")),
+                default=Value(None),
+                output_field=models.DateTimeField(),
+            ),
+        ).order_by(
+            "listed_as_past", F("listed_start").asc(nulls_last=True), "-start_at", "pk"
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        filter_form = WorkshopFilterForm(request.GET or None)
+        workshops = self.ordered_workshops(filter_form.filter_queryset(self.workshops()))
+        paginator = Paginator(workshops, get_setting("WAGTAIL_ATELIER_INDEX_PAGE_SIZE"))
+        page_number = request.GET.get("page") or 1
+        try:
+            workshops_page = paginator.page(page_number)
+        except (PageNotAnInteger, EmptyPage) as error:
+            raise Http404(_("There is no such page of workshops.")) from error
+        items = list(workshops_page.object_list)
+        upcoming = [w for w in items if not w.listed_as_past]
+        past = [w for w in items if w.listed_as_past]
+        next_workshop = upcoming[0] if upcoming and workshops_page.number == 1 else None
+        if next_workshop is not None:
+            upcoming = upcoming[1:]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter_form=filter_form,
+            active_filters=filter_form.filters(),
+            workshops_page=workshops_page,
+            next_workshop=next_workshop,
+            upcoming_workshops=upcoming,
+            past_workshops=past,
+            filter_query=query.urlencode(),
+            language_code=self.locale.language_code,
+        )
+        return context
+
+    @path("ical/", name="ical")
+    def ical(self, request):
+        from ..ical import workshops_calendar
+
+        workshops = self.upcoming_workshops()
+        calendar = workshops_calendar(workshops, request, name=self.title)
+        response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
+        response["Content-Disposition"] = f'inline; filename="{self.slug}.ics"'
+        return response
+
+
+class WorkshopIndexPage(WorkshopIndexPageMixin, Page):
+    template = "wagtail_atelier/pages/workshop_index_page.html"
+    subpage_types = ["wagtail_atelier.WorkshopPage"]
+
+    class Meta:
+        verbose_name = _("workshop index")
+        verbose_name_plural = _("workshop indexes")
+
+
+class WorkshopPage(WorkshopPageMixin, Page):
+    template = "wagtail_atelier/pages/workshop_page.html"
+    parent_page_types = ["wagtail_atelier.WorkshopIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=F("start_at")),
+                name="wagtail_atelier_workshop_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__lte=F("start_at")),
+                name="wagtail_atelier_workshop_registration_closes_before_start",
+            ),
+        ]

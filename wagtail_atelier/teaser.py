@@ -1,0 +1,55 @@
+"""The "next workshop" teaser shared by the template tag and the StreamField block."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+
+def find_next_workshop(language_code: str):
+    """The next workshop that has not ended, in ``language_code`` if translated.
+
+    Returns ``(workshop, is_fallback)``. Without a translation in the visitor's
+    language, the version in the site's default language is shown (or any version),
+    and ``is_fallback`` is true so the template can mark its language.
+    """
+    from .models import WorkshopPage
+
+    upcoming = (
+        WorkshopPage.objects.live()
+        .public()
+        .filter(end_at__gte=timezone.now())
+        .select_related("locale", "listing_image")
+    )
+    first = upcoming.order_by("start_at", "pk").first()
+    if first is None:
+        return None, False
+    if first.locale.language_code == language_code:
+        return first, False
+    versions = {
+        page.locale.language_code: page
+        for page in upcoming.filter(translation_key=first.translation_key)
+    }
+    if language_code in versions:
+        return versions[language_code], False
+    default_language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    return versions.get(default_language, first), True
+
+
+def next_workshop_context(context, heading=None, propose_url=None) -> dict:
+    request = context.get("request")
+    page = context.get("page")
+    language_code = (
+        page.locale.language_code
+        if page is not None and hasattr(page, "locale_id")
+        else translation.get_language()
+    ) or settings.LANGUAGE_CODE
+    workshop, is_fallback = find_next_workshop(language_code)
+    return {
+        "request": request,
+        "teaser_heading": heading,
+        "workshop": workshop,
+        "is_fallback": is_fallback,
+        "propose_url": propose_url,
+        "language_code": language_code,
+    }

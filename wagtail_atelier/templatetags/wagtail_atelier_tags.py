@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
+from django.utils.translation import get_language, get_language_info
+
+from ..models.workshop import workshop_time_zone
+from ..structured_data import json_ld_script
+from ..teaser import next_workshop_context
+
+register = template.Library()
+
+# Django's own DATE_FORMAT gives "05 ottobre" in Italian and no weekday; workshops are
+# announced as "lundi 30 octobre 2023", "Montag, 30. Oktober 2023".
+LONG_DATE_FORMATS = {"de": "l, j. F Y", "fr": "l j F Y", "it": "l j F Y"}
+DATE_FORMATS = {"de": "j. F Y", "fr": "j F Y", "it": "j F Y"}
+
+
+def _in_workshop_zone(value):
+    return timezone.localtime(value, workshop_time_zone())
+
+
+@register.filter
+def atelier_date(value, style: str = "") -> str:
+    """A workshop date in the active language and the workshop time zone.
+
+    ``{{ page.start_at|atelier_date }}`` gives "30 octobre 2023";
+    ``{{ page.start_at|atelier_date:"long" }}`` adds the weekday.
+    """
+    if not value:
+        return ""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    formats = LONG_DATE_FORMATS if style == "long" else DATE_FORMATS
+    local = _in_workshop_zone(value)
+    if language in formats:
+        return format_date(local, formats[language])
+    return date_format(local, "DATE_FORMAT")
+
+
+@register.filter
+def atelier_time(value) -> str:
+    """A workshop time, 24-hour clock in the workshop time zone: "14:00"."""
+    if not value:
+        return ""
+    return format_date(_in_workshop_zone(value), "H:i")
+
+
+@register.inclusion_tag("wagtail_atelier/includes/next_workshop.html", takes_context=True)
+def next_workshop_teaser(context, heading=None, propose_url=None):
+    """``{% next_workshop_teaser heading="..." propose_url="/fr/accueillir/" %}``"""
+    return next_workshop_context(context, heading=heading, propose_url=propose_url)
+
+
+def _translations(page, request=None):
+    if page is None or not hasattr(page, "get_translations"):
+        return []
+    versions = page.get_translations(inclusive=True).live().select_related("locale")
+    order = [code for code, _name in settings.LANGUAGES]
+    result = []
+    for version in versions:
+        code = version.locale.language_code
+        url = version.get_url(request)
+        if url is None:
+            continue
+        result.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "is_current": version.pk == page.pk,
+            }
+        )
+    result.sort(key=lambda item: order.index(item["code"]) if item["code"] in order else 99)
+    return result
+
+
+@register.inclusion_tag(
+    "wagtail_atelier/includes/language_switcher.html", takes_context=True
+)
+def atelier_language_switcher(context, page=None):
+    """Links to the live translations of the page, and only those."""
+    page = page or context.get("page")
+    request = context.get("request")
+    return {"translations": _translations(page, request), "request": request}
+
+
+@register.inclusion_tag("wagtail_atelier/includes/alternate_links.html", takes_context=True)
+def atelier_alternate_links(context, page=None):
+    """``<link rel="alternate" hreflang>`` for each live translation, for the <head>."""
+    page = page or context.get("page")
+    request = context.get("request")
+    translations = _translations(page, request)
+    for item in translations:
+        item["full_url"] = request.build_absolute_uri(item["url"]) if request else item["url"]
+    return {"translations": translations}
+
+
+@register.simple_tag(takes_context=True)
+def workshop_structured_data(context, workshop=None):
+    """The schema.org Event JSON-LD ``<script>`` of a workshop page."""
+    workshop = workshop or context.get("page")
+    return json_ld_script(workshop.structured_data(context.get("request")))
