@@ -1,40 +1,55 @@
 import pytest
 from wagtail.models import Locale, Page, Site
 
-from .factories import WorkshopIndexPageFactory
+from .factories import WorkshopIndexPageFactory, translate
 
 
 @pytest.fixture
 def locales(db):
     """The three content languages, German first (the default)."""
-    de = Locale.objects.get_or_create(language_code="de")[0]
-    fr = Locale.objects.get_or_create(language_code="fr")[0]
-    it = Locale.objects.get_or_create(language_code="it")[0]
-    return {"de": de, "fr": fr, "it": it}
+    return {
+        code: Locale.objects.get_or_create(language_code=code)[0]
+        for code in ("de", "fr", "it")
+    }
 
 
 @pytest.fixture
 def root_page(locales):
-    """The default site's root page (German), with French and Italian translations."""
+    """The default site's root page, in German."""
     site = Site.objects.get(is_default_site=True)
     root = site.root_page.specific
-    if root.locale != locales["de"]:
+    if root.locale_id != locales["de"].pk:
         root.locale = locales["de"]
         root.save()
     return root
 
 
 @pytest.fixture
-def index(root_page):
-    return WorkshopIndexPageFactory(parent=root_page, title="Praxiswerkstatt", slug="praxiswerkstatt")
+def translated_roots(root_page, locales):
+    """The site root in the three languages, all live (i18n URLs /de/, /fr/, /it/)."""
+    return {
+        "de": root_page,
+        "fr": translate(root_page, "fr"),
+        "it": translate(root_page, "it"),
+    }
 
 
 @pytest.fixture
-def translated_roots(root_page, locales):
+def index(root_page):
+    return WorkshopIndexPageFactory(
+        parent=root_page, title="Praxiswerkstatt", slug="praxiswerkstatt"
+    )
+
+
+@pytest.fixture
+def indexes(translated_roots, index):
+    """The workshop index in German with live French and Italian translations."""
     return {
-        "de": root_page,
-        "fr": root_page.copy_for_translation(locales["fr"]),
-        "it": root_page.copy_for_translation(locales["it"]),
+        "de": index,
+        "fr": translate(index, "fr", title="Atelier pratique", slug="atelier-pratique"),
+        "it": translate(
+            index, "it", title="Laboratorio pratico", slug="laboratorio-pratico"
+        ),
     }
 
 

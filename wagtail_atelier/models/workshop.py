@@ -22,7 +22,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -314,9 +314,12 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         # One UID for all translations of the workshop, so subscribing from two
         # language versions never duplicates the event; never the URL, which changes
         # with the slug.
+        # The site's configured hostname, not the Host header: a site reached under
+        # several names must still give each event one UID.
         domain = get_setting("WAGTAIL_ATELIER_ICAL_UID_DOMAIN")
         if not domain and request is not None:
-            domain = request.get_host().split(":")[0]
+            site = Site.find_for_request(request)
+            domain = site.hostname if site else request.get_host().split(":")[0]
         return f"workshop-{self.translation_key}@{domain or 'wagtail-atelier'}"
 
     def structured_data(self, request=None) -> dict:

@@ -57,6 +57,16 @@ def next_workshop_teaser(context, heading=None, propose_url=None):
 def _translations(page, request=None):
     if page is None or not hasattr(page, "get_translations"):
         return []
+    # The language switcher and the alternate links of a page need the same list: look
+    # it up once per request, not once per tag.
+    cache = request.__dict__.setdefault("_atelier_translations", {}) if request else {}
+    key = (page.pk, page.translation_key)
+    if key not in cache:
+        cache[key] = _find_translations(page, request)
+    return [dict(item) for item in cache[key]]
+
+
+def _find_translations(page, request=None):
     versions = page.get_translations(inclusive=True).live().select_related("locale")
     order = [code for code, _name in settings.LANGUAGES]
     result = []
