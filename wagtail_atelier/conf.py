@@ -23,6 +23,25 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_ORGANIZER_URL": "",
     # Domain used in calendar UIDs; defaults to the site's hostname.
     "WAGTAIL_ATELIER_ICAL_UID_DOMAIN": "",
+    # Registration: the version of the privacy notice a person accepts (stored with
+    # the consent) and the page that shows it.
+    "WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION": "1",
+    "WAGTAIL_ATELIER_PRIVACY_NOTICE_URL": "",
+    # Mail: sender, timeout for one attempt (seconds), attempts before giving up.
+    "WAGTAIL_ATELIER_FROM_EMAIL": "",
+    "WAGTAIL_ATELIER_MAIL_TIMEOUT": 10,
+    "WAGTAIL_ATELIER_MAIL_MAX_ATTEMPTS": 8,
+    # Reminder mail this many days before the workshop.
+    "WAGTAIL_ATELIER_REMINDER_DAYS": 3,
+    # Addresses told of every new registration, besides the workshop's contact.
+    "WAGTAIL_ATELIER_NOTIFY_EMAILS": (),
+    # Spam protection: minimum seconds between showing the form and submitting it,
+    # maximum age of a form, and throttles as (requests, seconds) per IP and per
+    # email address; set WAGTAIL_ATELIER_THROTTLE to None to switch throttling off.
+    "WAGTAIL_ATELIER_MIN_FILL_SECONDS": 3,
+    "WAGTAIL_ATELIER_FORM_MAX_AGE": 60 * 60 * 24,
+    "WAGTAIL_ATELIER_THROTTLE": {"ip": (20, 3600), "email": (5, 3600)},
+    "WAGTAIL_ATELIER_THROTTLE_CACHE": "default",
 }
 
 

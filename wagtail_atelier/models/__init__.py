@@ -1,4 +1,11 @@
 from .choices import Canton, WorkshopFormat, WorkshopLanguage
+from .mail import MailKind, MailStatus, OutgoingMail
+from .registration import (
+    Registration,
+    RegistrationRole,
+    RegistrationStatus,
+    WorkshopSeats,
+)
 from .workshop import (
     WorkshopIndexPage,
     WorkshopIndexPageMixin,
@@ -9,6 +16,13 @@ from .workshop import (
 
 __all__ = [
     "Canton",
+    "MailKind",
+    "MailStatus",
+    "OutgoingMail",
+    "Registration",
+    "RegistrationRole",
+    "RegistrationStatus",
+    "WorkshopSeats",
     "WorkshopFormat",
     "WorkshopIndexPage",
     "WorkshopIndexPageMixin",

@@ -127,6 +127,11 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         blank=True,
         help_text=_("Leave blank for no limit."),
     )
+    show_places_left = models.BooleanField(
+        _("show places left"),
+        default=False,
+        help_text=_("Show visitors how many places are left for each role."),
+    )
     registration_opens_at = models.DateTimeField(
         _("registration opens at"),
         null=True,
@@ -173,6 +178,7 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         SynchronizedField("contact_email", overridable=False),
         SynchronizedField("case_presenter_capacity", overridable=False),
         SynchronizedField("participant_capacity", overridable=False),
+        SynchronizedField("show_places_left", overridable=False),
         SynchronizedField("registration_opens_at", overridable=False),
         SynchronizedField("registration_closes_at", overridable=False),
         SynchronizedField("listing_image"),
@@ -230,6 +236,7 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
                         FieldPanel("registration_closes_at"),
                     ]
                 ),
+                FieldPanel("show_places_left"),
             ],
             heading=_("Registration"),
         ),
@@ -287,6 +294,10 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         return self.end_at < timezone.now()
 
     @property
+    def is_started(self) -> bool:
+        return self.start_at <= timezone.now()
+
+    @property
     def is_online(self) -> bool:
         return self.format == WorkshopFormat.ONLINE
 
@@ -327,7 +338,44 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
 
         return workshop_event(self, request)
 
+    def get_context(self, request, *args, **kwargs):
+        from ..forms import RegistrationForm
+        from ..services.registration import RegistrationState, registration_state, seats
+
+        context = super().get_context(request, *args, **kwargs)
+        state = registration_state(self)
+        context["registration_state"] = state
+        context["privacy_notice_url"] = get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_URL")
+        context["seats"] = seats(self) if state == RegistrationState.OPEN else {}
+        if state == RegistrationState.OPEN and "registration_form" not in context:
+            context["registration_form"] = RegistrationForm(workshop=self)
+        return context
+
     # -- routes ---------------------------------------------------------------------
+
+    @path("register/", name="register")
+    def register_route(self, request):
+        from .. import views
+
+        return views.register(request, self)
+
+    @path("registration/<str:token>/", name="registration")
+    def registration_route(self, request, token):
+        from .. import views
+
+        return views.registration_detail(request, self, token)
+
+    @path("registration/<str:token>/cancel/", name="cancel_registration")
+    def cancel_registration_route(self, request, token):
+        from .. import views
+
+        return views.cancel_registration(request, self, token)
+
+    @path("lost-link/", name="lost_link")
+    def lost_link_route(self, request):
+        from .. import views
+
+        return views.lost_link(request, self)
 
     @path("ical/", name="ical")
     def ical(self, request):

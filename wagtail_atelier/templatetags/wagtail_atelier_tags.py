@@ -113,3 +113,16 @@ def workshop_structured_data(context, workshop=None):
     """The schema.org Event JSON-LD ``<script>`` of a workshop page."""
     workshop = workshop or context.get("page")
     return json_ld_script(workshop.structured_data(context.get("request")))
+
+
+@register.simple_tag
+def atelier_role_notes(seats) -> dict:
+    """``{role: note}`` for roles that are full, shown next to the role choice so
+    people know before sending that they will join the waiting list."""
+    from django.utils.translation import gettext
+
+    return {
+        role: gettext("fully booked: you will join the waiting list")
+        for role, role_seats in (seats or {}).items()
+        if role_seats.is_full
+    }

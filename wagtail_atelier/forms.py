@@ -1,0 +1,175 @@
+"""Public forms: registration and "lost my link"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models.choices import Canton, WorkshopLanguage
+from .models.registration import CASE_DESCRIPTION_MAX_LENGTH, RegistrationRole
+from .spam import fill_time_problem, form_started_token
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()./-]{6,30}$",
+    _("Enter a phone number with digits, spaces and an optional + only."),
+)
+
+
+class SpamProtectedForm(forms.Form):
+    """Adds the honeypot and the signed start time; ``is_spam`` says if the honeypot
+    was filled, which the view rejects without storing or mailing anything."""
+
+    # Named like a field bots love; hidden from people and screen readers in the
+    # template (aria-hidden wrapper, tabindex -1, autocomplete off).
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    form_started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+        # Every rendering gets a fresh start time, so a form shown again after an
+        # error can be submitted right away.
+        self.initial["form_started"] = form_started_token()
+        if self.is_bound:
+            data = self.data.copy()
+            self._submitted_started = data.get("form_started", "")
+            data["form_started"] = self.initial["form_started"]
+            self.data = data
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        problem = fill_time_problem(getattr(self, "_submitted_started", ""))
+        if problem == "too_fast":
+            raise forms.ValidationError(
+                _("That was quick! Please check your entries and send the form again."),
+                code="too_fast",
+            )
+        if problem in ("expired", "invalid"):
+            raise forms.ValidationError(
+                _("This form has expired. Please check your entries and send it again."),
+                code="expired",
+            )
+        return cleaned_data
+
+
+class RegistrationForm(SpamProtectedForm):
+    role = forms.ChoiceField(
+        label=_("How would you like to take part?"),
+        choices=RegistrationRole.choices,
+        widget=forms.RadioSelect,
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[phone_validator]
+    )
+    organisation = forms.CharField(
+        label=_("Caring community or organisation"), max_length=200
+    )
+    town = forms.CharField(label=_("Town"), max_length=100)
+    canton = forms.ChoiceField(
+        label=_("Canton"), choices=[("", _("Choose a canton")), *Canton.choices]
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages in which you can take part in the discussions"),
+        choices=WorkshopLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one language.")},
+    )
+    case_description = forms.CharField(
+        label=_("Your question or challenge"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=CASE_DESCRIPTION_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "A few sentences are enough: what is happening, and what you would like "
+            "advice on. You will present it briefly at the workshop; nothing needs "
+            "to be polished. Only the facilitation team reads it."
+        ),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        required=False,
+        help_text=_("For example step-free access, induction loop, sign language."),
+    )
+    dietary_note = forms.CharField(
+        label=_("Dietary note for the apéritif"), max_length=200, required=False
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I agree that my details are used to organise this workshop."),
+        error_messages={"required": _("Please accept the privacy notice to register.")},
+    )
+    share_contact = forms.BooleanField(
+        label=_(
+            "After the workshop, my name, email and organisation may be shared with "
+            "the other participants, so we can keep learning together."
+        ),
+        required=False,
+    )
+
+    field_order = [
+        "role",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "organisation",
+        "town",
+        "canton",
+        "languages",
+        "case_description",
+        "accessibility_needs",
+        "dietary_note",
+        "privacy_consent",
+        "share_contact",
+        "website",
+        "form_started",
+    ]
+
+    def __init__(self, *args, workshop=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        if workshop is not None and not self.is_bound:
+            self.initial.setdefault("languages", [workshop.workshop_language])
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if (
+            cleaned_data.get("role") == RegistrationRole.CASE_PRESENTER
+            and not (cleaned_data.get("case_description") or "").strip()
+        ):
+            self.add_error(
+                "case_description",
+                forms.ValidationError(
+                    _("Please describe your question in a few sentences."),
+                    code="required",
+                ),
+            )
+        return cleaned_data
+
+    @property
+    def personal_fields(self):
+        return [self[name] for name in ("first_name", "last_name", "email", "phone")]
+
+    @property
+    def place_fields(self):
+        return [self[name] for name in ("organisation", "town", "canton")]
+
+    @property
+    def note_fields(self):
+        return [self[name] for name in ("accessibility_needs", "dietary_note")]
+
+
+class LostLinkForm(SpamProtectedForm):
+    email = forms.EmailField(label=_("Email"), max_length=254)

@@ -1,0 +1,73 @@
+"""Outgoing mails: each is a database row before it is a task, so nothing is lost."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will be retried")
+    GAVE_UP = "gave_up", _("Failed, no more retries")
+
+
+class MailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("Registration confirmed")
+    WAITING_LIST = "waiting_list", _("On the waiting list")
+    PROMOTION = "promotion", _("Moved up from the waiting list")
+    CANCELLATION = "cancellation", _("Cancellation")
+    REMINDER = "reminder", _("Reminder")
+    CONTACT_NOTIFICATION = "contact_notification", _("Notification to the contact")
+    LINK = "link", _("Link sent again")
+
+
+class OutgoingMail(models.Model):
+    kind = models.CharField(_("kind"), max_length=32, choices=MailKind.choices)
+    registration = models.ForeignKey(
+        "wagtail_atelier.Registration",
+        verbose_name=_("registration"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mails",
+    )
+    to = models.JSONField(_("recipients"), default=list)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(
+        default=list, help_text="[{filename, content, mimetype}] with text content"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MailStatus.choices,
+        default=MailStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+        ordering = ["-created_at"]
+        constraints = [
+            # A reminder is sent once per registration, whatever runs twice.
+            models.UniqueConstraint(
+                fields=["registration", "kind"],
+                condition=models.Q(kind="reminder"),
+                name="wagtail_atelier_one_reminder_per_registration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,152 @@
+"""Mails are stored before they are sent, then sent by a task enqueued on commit.
+
+A failing or hanging mail server never fails the change that caused the mail: the
+send happens after the commit, with a bounded timeout, and a failure is recorded on
+the row and retried with exponential backoff (by the task backend when it can defer,
+otherwise by the ``atelier_send_mails`` command run from cron).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ..conf import get_setting
+from ..models.mail import MailStatus, OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+
+def render_mail(template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of ``wagtail_atelier/emails/<template>``."""
+    base = f"wagtail_atelier/emails/{template}"
+    with translation.override(language):
+        context = {**context, "language_code": language}
+        subject = render_to_string(f"{base}_subject.txt", context)
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    return " ".join(subject.split()), text.strip() + "\n", html
+
+
+def queue_mail(
+    *,
+    kind: str,
+    to: Iterable[str],
+    language: str,
+    template: str,
+    context: dict,
+    registration=None,
+    attachments: Iterable[dict] = (),
+    reply_to: Iterable[str] = (),
+) -> OutgoingMail:
+    """Store a mail in the current transaction and send it once that commits."""
+    subject, text, html = render_mail(template, context, language)
+    mail = OutgoingMail.objects.create(
+        kind=kind,
+        registration=registration,
+        to=list(to),
+        reply_to=list(reply_to),
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=list(attachments),
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: enqueue_delivery(mail.pk))
+    return mail
+
+
+def enqueue_delivery(mail_id: int, run_after: datetime | None = None) -> None:
+    from ..tasks import send_mail
+
+    task = send_mail
+    try:
+        if run_after is not None:
+            if not task.get_backend().supports_defer:
+                return  # left for the atelier_send_mails command
+            task = task.using(run_after=run_after)
+        task.enqueue(mail_id)
+    except Exception:
+        # The row is stored: the command picks it up. Never fail the caller.
+        logger.exception("Could not enqueue mail %s", mail_id)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8... minutes after each failed attempt, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def deliver(mail_id: int, now: datetime | None = None) -> str:
+    """Send one stored mail; record the outcome. Safe to call twice or concurrently:
+    the mail is claimed with a conditional update, so it is sent at most once."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=15)
+    claimed = (
+        OutgoingMail.objects.filter(pk=mail_id)
+        .filter(
+            Q(status__in=[MailStatus.PENDING, MailStatus.FAILED])
+            | Q(status=MailStatus.SENDING, next_attempt_at__lt=stale)
+        )
+        .update(status=MailStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+    )
+    if not claimed:
+        return "skipped"
+    mail = OutgoingMail.objects.get(pk=mail_id)
+    connection = get_connection(timeout=get_setting("WAGTAIL_ATELIER_MAIL_TIMEOUT"))
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        connection=connection,
+        body=mail.body_text,
+        from_email=get_setting("WAGTAIL_ATELIER_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
+        to=mail.to,
+        reply_to=mail.reply_to or None,
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    try:
+        message.send(fail_silently=False)
+    except Exception as error:  # any backend error: record it, retry later
+        give_up = mail.attempts >= get_setting("WAGTAIL_ATELIER_MAIL_MAX_ATTEMPTS")
+        next_attempt_at = now + backoff(mail.attempts)
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            status=MailStatus.GAVE_UP if give_up else MailStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=next_attempt_at,
+        )
+        logger.warning("Mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
+        if not give_up:
+            enqueue_delivery(mail.pk, run_after=next_attempt_at)
+        return "failed"
+    OutgoingMail.objects.filter(pk=mail.pk).update(
+        status=MailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Send every mail that is due (new, or failed and past its backoff)."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=15)
+    due = (
+        OutgoingMail.objects.filter(
+            Q(status__in=[MailStatus.PENDING, MailStatus.FAILED], next_attempt_at__lte=now)
+            | Q(status=MailStatus.SENDING, next_attempt_at__lt=stale)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    outcome = {"sent": 0, "failed": 0, "skipped": 0}
+    for mail_id in list(due):
+        outcome[deliver(mail_id, now=now)] += 1
+    return outcome

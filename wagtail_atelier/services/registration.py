@@ -1,0 +1,388 @@
+"""Registering, cancelling and the waiting list. No request objects in here.
+
+Seats are counted and given out while the workshop's ``WorkshopSeats`` row is locked
+(``SELECT ... FOR UPDATE``), so concurrent registrations never overbook: each one sees
+the seats the previous one took.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..conf import get_setting
+from ..models.mail import MailKind
+from ..models.registration import (
+    Registration,
+    RegistrationRole,
+    RegistrationStatus,
+    WorkshopSeats,
+)
+from .mail import queue_mail
+
+
+class RegistrationState(enum.StrEnum):
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    PAST = "past"
+    UNPUBLISHED = "unpublished"
+
+
+class RegistrationClosedError(Exception):
+    def __init__(self, state: RegistrationState):
+        super().__init__(state)
+        self.state = state
+
+
+class CancellationNotAllowedError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+    @property
+    def is_duplicate(self) -> bool:
+        return not self.created
+
+
+def registration_state(workshop, now: datetime | None = None) -> RegistrationState:
+    now = now or timezone.now()
+    if not workshop.live:
+        return RegistrationState.UNPUBLISHED
+    if workshop.start_at <= now:
+        return RegistrationState.PAST
+    if workshop.registration_opens_at and now < workshop.registration_opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    closes_at = workshop.registration_closes_at or workshop.start_at
+    if now >= closes_at:
+        return RegistrationState.CLOSED
+    return RegistrationState.OPEN
+
+
+def capacity_for(workshop, role: str) -> int | None:
+    if role == RegistrationRole.CASE_PRESENTER:
+        return workshop.case_presenter_capacity
+    return workshop.participant_capacity
+
+
+@dataclass(frozen=True)
+class RoleSeats:
+    role: str
+    capacity: int | None
+    confirmed: int
+    waiting: int
+
+    @property
+    def left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.confirmed >= self.capacity
+
+    @property
+    def label(self) -> str:
+        return RegistrationRole(self.role).plural_label
+
+
+def seats(workshop) -> dict[str, RoleSeats]:
+    """Capacity, confirmed and waiting per role, in one query."""
+    counts = Registration.objects.for_workshop(workshop).counts()
+    return {
+        role: RoleSeats(
+            role=role,
+            capacity=capacity_for(workshop, role),
+            confirmed=counts.get((role, RegistrationStatus.CONFIRMED), 0),
+            waiting=counts.get((role, RegistrationStatus.WAITING), 0),
+        )
+        for role in RegistrationRole.values
+    }
+
+
+def lock_workshop(workshop_key) -> None:
+    """Serialise seat changes of one workshop until the transaction ends."""
+    row, _created = WorkshopSeats.objects.get_or_create(workshop_key=workshop_key)
+    WorkshopSeats.objects.select_for_update().filter(pk=row.pk).exists()
+
+
+def register(
+    *, workshop, data: dict, language: str, now: datetime | None = None
+) -> RegistrationResult:
+    """Register a person for ``workshop`` (any language version of it).
+
+    ``data`` holds the cleaned form fields. Confirmed while the role has seats left,
+    otherwise on that role's waiting list. The same email for the same workshop
+    returns the existing registration (``created=False``) and mails the link again.
+    Raises :class:`RegistrationClosedError` outside the registration window.
+    """
+    now = now or timezone.now()
+    email = data["email"].strip().lower()
+    with transaction.atomic():
+        lock_workshop(workshop.translation_key)
+        state = registration_state(workshop, now)
+        if state != RegistrationState.OPEN:
+            raise RegistrationClosedError(state)
+        existing = (
+            Registration.objects.for_workshop(workshop)
+            .active()
+            .filter(email__iexact=email)
+            .first()
+        )
+        if existing is not None:
+            _queue_registrant_mail(existing, MailKind.LINK, "link")
+            return RegistrationResult(existing, created=False)
+        role = data["role"]
+        capacity = capacity_for(workshop, role)
+        confirmed = (
+            Registration.objects.for_workshop(workshop)
+            .confirmed()
+            .filter(role=role)
+            .count()
+        )
+        full = capacity is not None and confirmed >= capacity
+        registration = Registration(
+            workshop_key=workshop.translation_key,
+            page_id=workshop.pk,
+            language=language,
+            role=role,
+            status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
+            first_name=data["first_name"].strip(),
+            last_name=data["last_name"].strip(),
+            email=email,
+            phone=data.get("phone", "").strip(),
+            organisation=data["organisation"].strip(),
+            town=data["town"].strip(),
+            canton=data["canton"],
+            languages=list(data["languages"]),
+            case_description=(
+                data.get("case_description", "").strip()
+                if role == RegistrationRole.CASE_PRESENTER
+                else ""
+            ),
+            accessibility_needs=data.get("accessibility_needs", "").strip(),
+            dietary_note=data.get("dietary_note", "").strip(),
+            privacy_consent_at=now,
+            privacy_notice_version=get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"),
+            share_contact=bool(data.get("share_contact")),
+        )
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            # Only reachable without the lock (another process registering the same
+            # address through a path that does not lock): treat as the duplicate.
+            existing = (
+                Registration.objects.for_workshop(workshop)
+                .active()
+                .get(email__iexact=email)
+            )
+            return RegistrationResult(existing, created=False)
+        if registration.is_confirmed:
+            _queue_registrant_mail(registration, MailKind.CONFIRMATION, "confirmation")
+        else:
+            _queue_registrant_mail(registration, MailKind.WAITING_LIST, "waiting_list")
+        _queue_contact_notification(registration, workshop)
+    return RegistrationResult(registration, created=True)
+
+
+def cancel(registration: Registration, *, by_staff: bool = False, now=None) -> Registration:
+    """Cancel a registration and give its seat to the first person waiting.
+
+    People may cancel until the workshop starts; staff at any time.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_workshop(registration.workshop_key)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.is_cancelled:
+            return registration
+        workshop = workshop_for(registration)
+        if not by_staff and workshop is not None and workshop.start_at <= now:
+            raise CancellationNotAllowedError
+        was_confirmed = registration.is_confirmed
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _queue_registrant_mail(registration, MailKind.CANCELLATION, "cancellation")
+        if was_confirmed and workshop is not None and workshop.start_at > now:
+            fill_from_waiting_list(workshop, registration.role, now=now)
+    return registration
+
+
+def fill_from_waiting_list(workshop, role: str, now=None) -> list[Registration]:
+    """Confirm people waiting for ``role``, first come first served, while seats are
+    left. Call with the workshop locked."""
+    now = now or timezone.now()
+    capacity = capacity_for(workshop, role)
+    confirmed = Registration.objects.for_workshop(workshop).confirmed().filter(role=role).count()
+    free = None if capacity is None else capacity - confirmed
+    waiting = Registration.objects.for_workshop(workshop).filter(role=role).waiting_order()
+    if free is not None:
+        waiting = waiting[: max(free, 0)]
+    promoted = []
+    for registration in waiting:
+        _promote(registration, now)
+        promoted.append(registration)
+    return promoted
+
+
+def promote(registration: Registration, now=None) -> Registration:
+    """Staff action: confirm someone from the waiting list, even if it is full."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_workshop(registration.workshop_key)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.is_waiting:
+            _promote(registration, now)
+    return registration
+
+
+def mark_attended(registration: Registration, attended: bool = True, now=None) -> None:
+    Registration.objects.filter(pk=registration.pk).update(
+        attended_at=(now or timezone.now()) if attended else None
+    )
+
+
+def resend_link(*, workshop, email: str) -> None:
+    """Mail the self-service link again if ``email`` is registered; say nothing
+    either way, so the form cannot be used to find out who registered."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.for_workshop(workshop)
+            .active()
+            .filter(email__iexact=email.strip())
+            .first()
+        )
+        if registration is not None:
+            _queue_registrant_mail(registration, MailKind.LINK, "link")
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Queue the reminder of every confirmed registration whose workshop starts
+    within ``WAGTAIL_ATELIER_REMINDER_DAYS`` days. Each registration gets exactly
+    one: the row is marked in the same transaction, and a constraint backs it."""
+    from ..models import WorkshopPage
+
+    now = now or timezone.now()
+    horizon = now + timedelta(days=get_setting("WAGTAIL_ATELIER_REMINDER_DAYS"))
+    keys = WorkshopPage.objects.live().filter(
+        start_at__gt=now, start_at__lte=horizon
+    ).values_list("translation_key", flat=True)
+    sent = 0
+    candidates = Registration.objects.filter(
+        workshop_key__in=list(set(keys)),
+        status=RegistrationStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            claimed = Registration.objects.filter(
+                pk=pk, reminder_sent_at__isnull=True, status=RegistrationStatus.CONFIRMED
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            registration = Registration.objects.get(pk=pk)
+            try:
+                with transaction.atomic():
+                    _queue_registrant_mail(registration, MailKind.REMINDER, "reminder")
+            except IntegrityError:
+                continue
+            sent += 1
+    return sent
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def workshop_for(registration: Registration):
+    """The workshop page in the registrant's language (else any live version)."""
+    from ..models import WorkshopPage
+
+    versions = WorkshopPage.objects.filter(translation_key=registration.workshop_key)
+    return (
+        versions.filter(locale__language_code=registration.language).first()
+        or versions.filter(live=True).first()
+        or versions.first()
+    )
+
+
+def _promote(registration: Registration, now) -> None:
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.promoted_at = now
+    registration.save(update_fields=["status", "promoted_at", "updated_at"])
+    _queue_registrant_mail(registration, MailKind.PROMOTION, "promotion")
+
+
+def _queue_registrant_mail(registration: Registration, kind: str, template: str):
+    from ..ical import workshops_calendar
+    from ..links import registration_url
+
+    workshop = workshop_for(registration)
+    context = {
+        "registration": registration,
+        "workshop": workshop,
+        "manage_url": registration_url(registration, workshop),
+        "waiting_position": registration.waiting_position(),
+        "show_meeting_details": (
+            registration.is_confirmed
+            and kind in (MailKind.CONFIRMATION, MailKind.PROMOTION, MailKind.REMINDER)
+            and workshop is not None
+            and workshop.format != "on_site"
+            and bool(workshop.online_meeting_details)
+        ),
+    }
+    attachments = []
+    if workshop is not None and kind in (
+        MailKind.CONFIRMATION,
+        MailKind.PROMOTION,
+    ):
+        attachments.append(
+            {
+                "filename": f"{workshop.slug}.ics",
+                "content": workshops_calendar([workshop]).to_ical().decode(),
+                "mimetype": "text/calendar",
+            }
+        )
+    return queue_mail(
+        kind=kind,
+        to=[registration.email],
+        language=registration.language,
+        template=template,
+        context=context,
+        registration=registration,
+        attachments=attachments,
+        reply_to=[workshop.contact_email] if workshop and workshop.contact_email else [],
+    )
+
+
+def _queue_contact_notification(registration: Registration, workshop) -> None:
+    recipients = [workshop.contact_email] if workshop.contact_email else []
+    recipients += list(get_setting("WAGTAIL_ATELIER_NOTIFY_EMAILS"))
+    if not recipients:
+        return
+    from ..links import admin_registrations_url
+
+    queue_mail(
+        kind=MailKind.CONTACT_NOTIFICATION,
+        to=recipients,
+        language=settings.LANGUAGE_CODE,
+        template="contact_notification",
+        context={
+            "registration": registration,
+            "workshop": workshop,
+            "seats": seats(workshop),
+            "admin_url": admin_registrations_url(workshop),
+        },
+        registration=registration,
+    )

@@ -1,0 +1,34 @@
+"""Background work, as django-tasks tasks: idempotent and safe to retry.
+
+With Django's default (immediate) backend the tasks run right after the commit of the
+change that queued them; with a worker (``django-tasks-db``'s ``db_worker``) they run
+in the worker. Either way the mail row already exists.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_mail(mail_id: int) -> str:
+    """Send one stored mail (``sent``, ``failed`` or ``skipped`` if already handled)."""
+    from .services.mail import deliver
+
+    return deliver(mail_id)
+
+
+@task()
+def send_due_mails() -> dict:
+    """Retry failed mails whose backoff has passed; schedule it every few minutes."""
+    from .services.mail import deliver_due
+
+    return deliver_due()
+
+
+@task()
+def send_reminders() -> int:
+    """Queue the reminder mails that are due; each registration gets one, once."""
+    from .services.registration import send_due_reminders
+
+    return send_due_reminders()
