@@ -22,9 +22,11 @@ def workshop_event(workshop, request=None) -> Event:
     url = workshop.get_full_url(request)
     event = Event()
     event.add("uid", workshop.get_ical_uid(request))
-    stamp = workshop.last_published_at or timezone.now()
-    event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("last-modified", stamp.astimezone(UTC))
+    # With METHOD:PUBLISH, DTSTAMP is when this calendar object was made (RFC 5545
+    # 3.8.7.2); LAST-MODIFIED tells clients when the workshop itself last changed.
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    if workshop.last_published_at:
+        event.add("last-modified", workshop.last_published_at.astimezone(UTC))
     event.add("dtstart", workshop.start_at.astimezone(UTC))
     event.add("dtend", workshop.end_at.astimezone(UTC))
     event.add("summary", workshop.title)

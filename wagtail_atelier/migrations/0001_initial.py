@@ -4,7 +4,12 @@ import django.db.models.deletion
 import wagtail.contrib.routable_page.models
 import wagtail.fields
 from django.conf import settings
+
 from django.db import migrations, models
+
+
+# Wagtail 8 made the page model swappable; Wagtail 7 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
@@ -12,7 +17,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
         ('wagtailimages', '0027_image_description'),
     ]
 
@@ -20,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='WorkshopIndexPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
             ],
             options={
@@ -32,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='WorkshopPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('start_at', models.DateTimeField(db_index=True, help_text='Date and time in Swiss time (Europe/Zurich).', verbose_name='starts at')),
                 ('end_at', models.DateTimeField(blank=True, db_index=True, help_text='Leave blank for three hours after the start.', verbose_name='ends at')),
                 ('format', models.CharField(choices=[('on_site', 'On site'), ('online', 'Online'), ('hybrid', 'Hybrid')], db_index=True, default='on_site', max_length=16, verbose_name='format')),

@@ -4,14 +4,19 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import wagtail_atelier.models.registration
 from django.conf import settings
+
 from django.db import migrations, models
+
+
+# Wagtail 8 made the page model swappable; Wagtail 7 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_atelier', '0001_initial'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
@@ -61,7 +66,7 @@ class Migration(migrations.Migration):
                 ('cancelled_at', models.DateTimeField(null=True, verbose_name='cancelled at')),
                 ('attended_at', models.DateTimeField(null=True, verbose_name='attendance marked at')),
                 ('reminder_sent_at', models.DateTimeField(null=True, verbose_name='reminder sent at')),
-                ('page', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='registered on page')),
+                ('page', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=PAGE_MODEL, verbose_name='registered on page')),
             ],
             options={
                 'verbose_name': 'registration',

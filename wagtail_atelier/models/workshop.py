@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
@@ -31,6 +32,8 @@ from ..conf import get_setting
 from .choices import HELD_IN_LANGUAGE, Canton, WorkshopFormat, WorkshopLanguage
 
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+# The rendition used by the workshop cards (includes/workshop_card.html).
+LISTING_IMAGE_FILTER = "fill-480x270"
 
 
 def workshop_time_zone() -> ZoneInfo:
@@ -439,11 +442,14 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     def workshops(self):
         """Live, public workshops of this index, most specific class, no order."""
+        # Renditions of the listing images come in one query with the images, so a
+        # page of cards costs the same whatever its length.
+        images = get_image_model().objects.prefetch_renditions(LISTING_IMAGE_FILTER)
         return (
             self.workshop_model.objects.child_of(self)
             .live()
             .public()
-            .select_related("listing_image")
+            .prefetch_related(Prefetch("listing_image", queryset=images))
         )
 
     def upcoming_workshops(self):

@@ -35,9 +35,11 @@ def atelier_date(value, style: str = "") -> str:
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     formats = LONG_DATE_FORMATS if style == "long" else DATE_FORMATS
     local = _in_workshop_zone(value)
-    if language in formats:
-        return format_date(local, formats[language])
-    return date_format(local, "DATE_FORMAT")
+    if language not in formats:
+        return date_format(local, "DATE_FORMAT")
+    formatted = format_date(local, formats[language])
+    # Italian month and day names are written in lower case ("30 ottobre 2023").
+    return formatted.lower() if language == "it" else formatted
 
 
 @register.filter
