@@ -95,3 +95,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Wagtail 8's default, spelled out so the test app's migrations also load on Wagtail 7,
+# which has no such setting.
+WAGTAIL_PAGE_MODEL = "wagtailcore.Page"
