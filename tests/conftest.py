@@ -56,3 +56,60 @@ def indexes(translated_roots, index):
 @pytest.fixture
 def home_page(root_page):
     return Page.objects.get(pk=root_page.pk)
+
+
+@pytest.fixture
+def teaser_pages(translated_roots):
+    """A page of the site (not a workshop) with the teaser block and the template tag,
+    in the three languages."""
+    from .factories import TeaserPageFactory
+
+    german = TeaserPageFactory(
+        parent=translated_roots["de"],
+        title="Startseite",
+        slug="start",
+        body=[("next_workshop", {"heading": "", "propose_page": None})],
+    )
+    return {
+        "de": german,
+        "fr": translate(german, "fr", title="Accueil"),
+        "it": translate(german, "it", title="Pagina iniziale"),
+    }
+
+
+# -- registration ---------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _empty_throttle_cache():
+    """The registration throttle counts in the default cache (local memory here),
+    which outlives a test: every test starts with no submissions counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def workshop(index):
+    """A German on-site workshop in a month, registration open: 2 places for case
+    presenters, 3 for participants, places left not shown."""
+    from .factories import WorkshopPageFactory
+
+    return WorkshopPageFactory(
+        parent=index,
+        title="Praxiswerkstatt Suhr",
+        slug="suhr",
+        case_presenter_capacity=2,
+        participant_capacity=3,
+    )
+
+
+@pytest.fixture
+def workshop_versions(indexes, workshop):
+    """``workshop`` with live French and Italian versions (one workshop, one set of
+    seats)."""
+    return {
+        "de": workshop,
+        "fr": translate(workshop, "fr", title="Atelier pratique Suhr"),
+        "it": translate(workshop, "it", title="Laboratorio pratico Suhr"),
+    }

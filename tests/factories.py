@@ -104,3 +104,81 @@ def translate(page: Page, language_code: str, *, publish: bool = True, **changes
         translated.save()
     translated.refresh_from_db()
     return translated
+
+
+# -- registrations ------------------------------------------------------------------
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration made on ``workshop`` (any language version of it):
+    ``RegistrationFactory(workshop=page, role="case_presenter", status="waiting")``."""
+
+    class Meta:
+        model = "wagtail_atelier.Registration"
+        exclude = ["workshop"]
+
+    workshop = None
+    workshop_key = factory.LazyAttribute(lambda o: o.workshop.translation_key)
+    page = factory.LazyAttribute(lambda o: o.workshop)
+    language = factory.LazyAttribute(lambda o: o.workshop.locale.language_code)
+    role = "participant"
+    status = "confirmed"
+    first_name = factory.Sequence(lambda n: f"Vorname{n}")
+    last_name = "Muster"
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    organisation = "Caring Community Suhr"
+    town = "Suhr"
+    canton = Canton.AG
+    languages = factory.LazyFunction(lambda: ["de"])
+    case_description = factory.LazyAttribute(
+        lambda o: "Wie gewinnen wir Freiwillige?" if o.role == "case_presenter" else ""
+    )
+    privacy_consent_at = factory.LazyFunction(timezone.now)
+    privacy_notice_version = "1"
+
+
+def registration_form_data(**overrides) -> dict:
+    """Valid POST data for the registration form of a page, filled in ten seconds
+    ago (past the minimum fill time). An override of ``None`` leaves the field out."""
+    import time
+
+    from wagtail_atelier.spam import form_started_token
+
+    data = {
+        "role": "participant",
+        "first_name": "Beatrice",
+        "last_name": "Keller",
+        "email": "beatrice.keller@example.org",
+        "phone": "",
+        "organisation": "Caring Community Suhr",
+        "town": "Suhr",
+        "canton": "AG",
+        "languages": ["de"],
+        "case_description": "",
+        "accessibility_needs": "",
+        "dietary_note": "",
+        "privacy_consent": "on",
+        "website": "",
+        "form_started": form_started_token(time.time() - 10),
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def lost_link_form_data(**overrides) -> dict:
+    import time
+
+    from wagtail_atelier.spam import form_started_token
+
+    data = {
+        "email": "beatrice.keller@example.org",
+        "website": "",
+        "form_started": form_started_token(time.time() - 10),
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def route(page, name: str, *args) -> str:
+    """The URL of one of a page's routes: ``route(workshop, "register")``."""
+    return page.url + page.reverse_subpage(name, args=args)
