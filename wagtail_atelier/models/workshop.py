@@ -29,6 +29,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from ..blocks import WorkshopBodyBlock, default_programme
 from ..conf import get_setting
+from ..panels import RegistrationSummaryPanel
 from .choices import HELD_IN_LANGUAGE, Canton, WorkshopFormat, WorkshopLanguage
 
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -243,6 +244,7 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
             ],
             heading=_("Registration"),
         ),
+        RegistrationSummaryPanel(),
         FieldPanel("intro"),
         FieldPanel("listing_image"),
         FieldPanel("body"),
@@ -334,7 +336,7 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         if not domain and request is not None:
             site = Site.find_for_request(request)
             domain = site.hostname if site else request.get_host().split(":")[0]
-        return f"workshop-{self.translation_key}@{domain or 'wagtail-atelier'}"
+        return f"{self.translation_key}.workshop@{domain or 'wagtail-atelier'}"
 
     def structured_data(self, request=None) -> dict:
         from ..structured_data import workshop_event
