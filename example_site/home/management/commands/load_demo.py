@@ -1,0 +1,233 @@
+"""Fill the site with demo content: home, workshop index and workshops in de/fr/it.
+
+Idempotent: pages are found again by fixed translation keys; what exists is left as
+it is (an editor may have changed it), only what is missing is created. Every
+translation is a wagtail-localize translation, editable in the translation editor.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page, Site
+
+from home.demo_content import (
+    LANGUAGES,
+    TIME_ZONE,
+    WORKSHOPS,
+    demo_key,
+    home_fields,
+    index_fields,
+)
+from home.localize import translate_page
+from home.models import HomePage
+from wagtail_atelier.models import WorkshopIndexPage, WorkshopPage
+
+# The development server of the demo (WAGTAILADMIN_BASE_URL in settings/dev.py).
+LOCAL_SITE = {"hostname": "127.0.0.1", "port": 8000}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo content: locales de/fr/it, a home page as the default "
+        "site's root, the workshop index and past and upcoming workshops, each "
+        "translated into the other two languages with wagtail-localize. Running it "
+        "again creates only what is missing and changes nothing that exists."
+    )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        self.created = 0
+        self.existing = 0
+        self.today = timezone.localdate(timezone=TIME_ZONE)
+
+        self.locales = {code: self.ensure_locale(code) for code in LANGUAGES}
+        home = self.ensure_home()
+        index = self.ensure_index(home)
+        for workshop in WORKSHOPS:
+            self.ensure_workshop(index, workshop)
+
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content: {self.created} page(s) created, {self.existing} "
+                f"already there ({elapsed:.1f} s)."
+            )
+        )
+
+    # -- reporting ------------------------------------------------------------------
+
+    def report(self, page: Page, created: bool) -> None:
+        if created:
+            self.created += 1
+            status = self.style.SUCCESS("created")
+        else:
+            self.existing += 1
+            status = "exists "
+        url = page.get_url() or ""
+        self.stdout.write(
+            f"  {status}  {page.locale.language_code}  {page.title}  {url}".rstrip()
+        )
+
+    # -- locales and site -----------------------------------------------------------
+
+    def ensure_locale(self, code: str) -> Locale:
+        locale, created = Locale.objects.get_or_create(language_code=code)
+        if created:
+            self.stdout.write(f"  {self.style.SUCCESS('created')}  locale {code}")
+        return locale
+
+    def ensure_home(self) -> HomePage:
+        german = self.locales["de"]
+        key = demo_key("home")
+        home = HomePage.objects.filter(translation_key=key, locale=german).first()
+        created = home is None
+        if created:
+            self.check_site_root_is_replaceable()
+            with transaction.atomic():
+                home = HomePage(translation_key=key, locale=german, **home_fields("de"))
+                Page.get_first_root_node().add_child(instance=home)
+                home.save_revision().publish()
+        self.use_as_site_root(home)
+        self.report(home, created)
+        self.ensure_translations(home, home_fields)
+        return home
+
+    @staticmethod
+    def is_welcome_page(page: Page) -> bool:
+        """Wagtail's "Welcome to your new Wagtail site!" page of a new project."""
+        return (
+            page.specific_class is Page
+            and page.depth == 2
+            and not page.get_children().exists()
+        )
+
+    def check_site_root_is_replaceable(self) -> None:
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is not None and not self.is_welcome_page(site.root_page):
+            raise CommandError(
+                f"The default site starts at {site.root_page.title!r}, which is not "
+                "the empty welcome page of a new Wagtail project: load_demo only "
+                "fills a new site and leaves this one alone."
+            )
+
+    def use_as_site_root(self, home: HomePage) -> None:
+        """Point the default site at the demo home page, replacing Wagtail's
+        "Welcome to your new Wagtail site!" page, but never a page with content."""
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                **LOCAL_SITE,
+                root_page=home,
+                is_default_site=True,
+                site_name="Caring Communities",
+            )
+            self.stdout.write(f"  {self.style.SUCCESS('created')}  default site")
+            return
+        if not site.site_name:
+            site.site_name = "Caring Communities"
+            site.save(update_fields=["site_name"])
+        if site.root_page_id == home.pk:
+            return
+        old_root = site.root_page
+        if not self.is_welcome_page(old_root):
+            # Someone pointed the site elsewhere since the last run: their choice.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  kept     default site starts at {old_root.title!r}, not at "
+                    "the demo home page"
+                )
+            )
+            return
+        with transaction.atomic():
+            site.root_page = home
+            # A new site: make full URLs (calendar files, structured data) point
+            # at the development server.
+            site.hostname = LOCAL_SITE["hostname"]
+            site.port = LOCAL_SITE["port"]
+            site.save(update_fields=["root_page", "hostname", "port"])
+            if not Site.objects.filter(root_page=old_root).exists():
+                title = old_root.title
+                old_root.delete()
+                self.stdout.write(f"  deleted  Wagtail's default page {title!r}")
+        self.stdout.write(
+            f"  updated  default site {site.root_url} now starts at {home.title!r}"
+        )
+
+    # -- pages ----------------------------------------------------------------------
+
+    def ensure_translations(self, source_page: Page, fields_for, overrides=None):
+        """Translate ``source_page`` with wagtail-localize into the locales that do
+        not have it yet; existing translations are left untouched."""
+        source_language = source_page.locale.language_code
+        for code, locale in self.locales.items():
+            if code == source_language:
+                continue
+            translated = source_page.get_translation_or_none(locale)
+            if translated is None:
+                # Atomic on its own: published when it returns.
+                translated = translate_page(
+                    source_page,
+                    locale,
+                    fields_for(code),
+                    overrides=(overrides or {}).get(code),
+                )
+                translated.refresh_from_db()
+                self.report(translated, created=True)
+            else:
+                self.report(translated, created=False)
+
+    def ensure_index(self, home: HomePage) -> WorkshopIndexPage:
+        german = self.locales["de"]
+        key = demo_key("workshop-index")
+        index = WorkshopIndexPage.objects.filter(
+            translation_key=key, locale=german
+        ).first()
+        created = index is None
+        if created:
+            with transaction.atomic():
+                index = WorkshopIndexPage(
+                    translation_key=key,
+                    locale=german,
+                    show_in_menus=True,
+                    **index_fields("de"),
+                )
+                home.add_child(instance=index)
+                index.save_revision().publish()
+        self.report(index, created)
+        self.ensure_translations(index, index_fields)
+        return index
+
+    def ensure_workshop(self, index: WorkshopIndexPage, workshop) -> WorkshopPage:
+        language = workshop.source_language
+        locale = self.locales[language]
+        key = demo_key(f"workshop/{workshop.key}")
+        page = WorkshopPage.objects.filter(translation_key=key, locale=locale).first()
+        created = page is None
+        schedule = workshop.schedule(self.today)
+        if created:
+            parent = index.get_translation(locale)
+            with transaction.atomic():
+                page = WorkshopPage(
+                    translation_key=key,
+                    locale=locale,
+                    **workshop.facts(),
+                    **schedule,
+                    **workshop.fields(language, schedule["start_at"]),
+                )
+                parent.add_child(instance=page)
+                page.save_revision().publish()
+        self.report(page, created)
+        start_at = page.start_at
+        overrides = {
+            code: {"town": town} for code, town in workshop.town_translations.items()
+        }
+        self.ensure_translations(
+            page,
+            lambda code: workshop.fields(code, start_at),
+            overrides=overrides,
+        )
+        return page
