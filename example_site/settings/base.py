@@ -114,6 +114,8 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Wagtail 8's default, spelled out so the home app's migration also loads on Wagtail 7.
+WAGTAIL_PAGE_MODEL = "wagtailcore.Page"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -1,0 +1,107 @@
+"""The example site, run the way `make demo` runs it: migrate, load the demo twice.
+
+Runs in a subprocess against a throwaway SQLite file, because the example site is a
+separate Django project with its own settings and apps.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGE = ROOT / "example_site" / "manage.py"
+
+INSPECT = r"""
+import json
+from django.test import Client
+from wagtail.models import Page
+from wagtail_atelier.models import WorkshopPage
+from django.utils import timezone
+
+workshops = WorkshopPage.objects.live().select_related("locale")
+by_key = {}
+for w in workshops:
+    by_key.setdefault(str(w.translation_key), set()).add(w.locale.language_code)
+suhr_fr = workshops.filter(locale__language_code="fr", town__in=["Suhr"]).first()
+client = Client(HTTP_HOST="127.0.0.1:8000")
+pages = {}
+for w in workshops:
+    response = client.get(w.url)
+    leaked = "DEMO-NOT-PUBLIC" in response.content.decode()
+    pages[w.url] = [response.status_code, leaked]
+now = timezone.now()
+keys = "translation_key"
+french_suhr = client.get(suhr_fr.url).content.decode() if suhr_fr else ""
+print(json.dumps({
+    "pages": Page.objects.count(),
+    "workshops": len(by_key),
+    "languages": sorted(sorted(v) for v in by_key.values())[0] if by_key else [],
+    "all_in_three": all(v == {"de", "fr", "it"} for v in by_key.values()),
+    "formats": sorted(set(workshops.values_list("format", flat=True))),
+    "workshop_languages": sorted(
+        set(workshops.values_list("workshop_language", flat=True))
+    ),
+    "towns": sorted(set(workshops.exclude(town="").values_list("town", flat=True))),
+    "past": workshops.filter(end_at__lt=now).values(keys).distinct().count(),
+    "upcoming": workshops.filter(end_at__gte=now).values(keys).distinct().count(),
+    "suhr_fr_note": "(en allemand)" in french_suhr,
+    "pages_status": pages,
+}))
+"""
+
+
+def manage(*args, env):
+    return subprocess.run(  # noqa: S603
+        [sys.executable, str(MANAGE), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+@pytest.fixture
+def demo_env(tmp_path):
+    if os.environ.get("DATABASE_URL"):
+        # The demo always runs on its own SQLite file; running it again in the
+        # PostgreSQL pass of CI would test nothing new.
+        pytest.skip("the example site test runs in the SQLite pass only")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    return env
+
+
+def inspect(env) -> dict:
+    # The last line: anything the site prints before (console mails...) is not JSON.
+    return json.loads(manage("shell", "-c", INSPECT, env=env).stdout.splitlines()[-1])
+
+
+def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
+    """What `make demo` does, twice: one migration run for the whole module."""
+    manage("migrate", "--no-input", env=demo_env)
+    out = manage("ensure_demo_admin", env=demo_env).stdout
+    assert "user: admin" in out and "http://127.0.0.1:8000/admin/" in out
+    manage("load_demo", env=demo_env)
+    first = inspect(demo_env)
+    manage("load_demo", env=demo_env)
+    assert "admin" in manage("ensure_demo_admin", env=demo_env).stdout
+    second = inspect(demo_env)
+
+    assert second["pages"] == first["pages"], "loading twice must not add pages"
+    assert first["workshops"] >= 6
+    assert first["all_in_three"], "every workshop is translated into de, fr and it"
+    assert {"on_site", "online"} <= set(first["formats"])
+    assert len(first["workshop_languages"]) >= 2
+    assert len(first["towns"]) >= 3
+    assert first["past"] >= 1 and first["upcoming"] >= 1
+    assert first["suhr_fr_note"] is True
+    for url, (status, leaked) in first["pages_status"].items():
+        assert status == 200, url
+        assert not leaked, f"meeting information shown on {url}"
