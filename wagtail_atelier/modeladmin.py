@@ -2,34 +2,382 @@
 
 wagtail-modeladmin is in maintenance mode upstream; keeping every use of it in this
 module means it can be swapped for Wagtail's ModelViewSet without touching the rest.
+
+Who sees what (all real Django permissions, assignable to groups in the admin):
+
+- registrations: ``view_registration`` or ``change_registration`` to see the menu,
+  the listing, the export and a registration; ``change_registration`` to correct
+  typos and to run the actions (promote, cancel, attendance); ``delete_registration``
+  to erase one that is cancelled or whose workshop has started. Nobody creates
+  registrations here: they come from the public form.
+- mails: ``view_outgoingmail`` or ``change_outgoingmail`` to see them (they hold
+  recipients and the self-service links), ``change_outgoingmail`` to retry one.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.utils import label_for_field, lookup_field, quote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.helpers import PermissionHelper
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.log_actions import log
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
+from .admin_views import (
+    CancelRegistrationView,
+    MarkAttendedView,
+    PromoteRegistrationView,
+    RetryMailView,
+    UnmarkAttendedView,
+    log_title,
+)
 from .models import OutgoingMail, Registration, WorkshopPage
 
+#: The Django URL namespace of every action view of the package's admin:
+#: ``reverse("wagtail_atelier_admin:registration_cancel", args=[pk])``.
+ADMIN_URL_NAMESPACE = "wagtail_atelier_admin"
 
-class NoCreatePermissionHelper(PermissionHelper):
-    """Registrations come from the public form, mails from the services."""
+
+# -- permissions -----------------------------------------------------------------------
+
+
+class AtelierPermissionHelper(PermissionHelper):
+    """Records, not content: nobody creates them here, and seeing any of them needs
+    the model's view or change permission (not just any permission on it)."""
+
+    def _has(self, user, action: str) -> bool:
+        return self.user_has_specific_permission(user, self.get_perm_codename(action))
+
+    def user_can_list(self, user):
+        return self._has(user, "view") or self._has(user, "change")
 
     def user_can_create(self, user):
         return False
 
+    def user_can_inspect_obj(self, user, obj):
+        return self.inspect_view_enabled and self.user_can_list(user)
+
+    def user_can_delete_obj(self, user, obj):
+        return self._has(user, "delete") and self.user_can_list(user)
+
+
+class RegistrationPermissionHelper(AtelierPermissionHelper):
+    def user_can_delete_obj(self, user, obj):
+        # Deleting an active registration of a coming workshop would free its seat
+        # without moving anyone up or telling the person: cancel it first.
+        return super().user_can_delete_obj(user, obj) and (
+            obj.is_cancelled or workshop_has_started(obj)
+        )
+
+
+class MailPermissionHelper(AtelierPermissionHelper):
+    def user_can_edit_obj(self, user, obj):
+        return False  # a mail is a record of what was sent; "Retry now" is the action
+
+
+def workshop_has_started(registration) -> bool:
+    start_at = getattr(registration, "workshop_start_at", None)
+    if not hasattr(registration, "workshop_start_at"):
+        start_at = (
+            WorkshopPage.objects.filter(translation_key=registration.workshop_key)
+            .order_by("pk")
+            .values_list("start_at", flat=True)
+            .first()
+        )
+    # A workshop whose pages are all deleted cannot take place any more.
+    return start_at is None or start_at <= timezone.now()
+
+
+# -- buttons ---------------------------------------------------------------------------
+
+
+class ActionButtonHelper(ButtonHelper):
+    """The model's buttons plus one per object action the user may run on the object
+    in its current state. Each links to the action's confirmation page, which
+    returns here afterwards."""
+
+    action_button_classnames = ["button-secondary"]
+
+    def get_buttons_for_obj(
+        self, obj, exclude=None, classnames_add=None, classnames_exclude=None
+    ):
+        buttons = super().get_buttons_for_obj(
+            obj, exclude, classnames_add, classnames_exclude
+        )
+        model_admin = self.view.model_admin
+        user = self.request.user
+        back = self.request.get_full_path()
+        for action, view_class in model_admin.object_actions.items():
+            if (exclude and action in exclude) or not view_class.user_can(user):
+                continue
+            if not view_class.is_available(obj):
+                continue
+            url = model_admin.get_object_action_url(action, obj.pk)
+            buttons.append(
+                {
+                    "url": f"{url}?{urlencode({'next': back})}",
+                    "label": str(view_class.action_label),
+                    "classname": self.finalise_classname(
+                        self.action_button_classnames + (classnames_add or []),
+                        classnames_exclude,
+                    ),
+                    "title": str(view_class.action_label),
+                }
+            )
+        return buttons
+
+
+# -- views -----------------------------------------------------------------------------
+
+
+class NeutralLogEditView(EditView):
+    """The stock edit view, logging the object under a neutral title."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.instance = form.save()
+            log(
+                instance=self.instance,
+                action="wagtail.edit",
+                user=self.request.user,
+                title=log_title(self.instance),
+                content_changed=form.has_changed(),
+            )
+        messages.success(
+            self.request,
+            self.get_success_message(self.instance),
+            buttons=self.get_success_message_buttons(self.instance),
+        )
+        return redirect(self.get_success_url())
+
+
+class NeutralLogDeleteView(DeleteView):
+    """The stock delete view, logging the deletion under a neutral title: after an
+    erasure, no name remains in the audit log."""
+
+    def post(self, request, *args, **kwargs):
+        message = _("%(model_name)s '%(object)s' deleted.") % {
+            "model_name": capfirst(self.verbose_name),
+            "object": self.instance,
+        }
+        with transaction.atomic():
+            log(
+                instance=self.instance,
+                action="wagtail.delete",
+                user=request.user,
+                title=log_title(self.instance),
+            )
+            self.instance.delete()
+        messages.success(request, message)
+        return redirect(self.index_url)
+
+
+# Spreadsheet programs run a cell that starts like a formula; people type anything
+# into the public form. Phone-like values (+41 79 ...) are left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_LIKE = re.compile(r"^[+-][\d\s()./-]*$")
+
+
+def neutralise_formula(value: str) -> str:
+    if value.startswith(_FORMULA_START) and not _PHONE_LIKE.match(value):
+        return "'" + value
+    return value
+
+
+class ExportIndexView(IndexView):
+    """Exports with translated labels instead of codes, local times, empty cells for
+    empty values, and no formula injection from what registrants typed."""
+
+    def to_row_dict(self, item):
+        row = {}
+        for name in self.list_export:
+            field, attr, value = lookup_field(name, item, self.model_admin)
+            if field is not None and field.choices:
+                value = dict(field.flatchoices).get(value, value)
+            if isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            elif isinstance(value, datetime.datetime):
+                # Naive local time, to the second: what the coordinator expects to
+                # read in a spreadsheet (XLSX would otherwise get UTC).
+                value = timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+            elif value is None:
+                value = ""
+            row[name] = value
+        return row
+
+    def stream_csv(self, queryset):
+        # The CSV streams after the view returned, outside the admin user's language
+        # and time zone: produce each line inside them.
+        language = translation.get_language()
+        time_zone = timezone.get_current_timezone()
+        lines = super().stream_csv(queryset)
+
+        def localised_lines():
+            while True:
+                with translation.override(language), timezone.override(time_zone):
+                    try:
+                        line = next(lines)
+                    except StopIteration:
+                        return
+                yield line
+
+        return localised_lines()
+
+    def get_heading(self, queryset, field):
+        # The stock heading title-cases every word ("Caring Community Or ...").
+        return capfirst(
+            str(label_for_field(field, model=self.model, model_admin=self.model_admin))
+        )
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if isinstance(value, str):
+            if export_format == self.FORMAT_CSV:
+                value = neutralise_formula(value)
+            else:
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return value
+
+
+class RegistrationInspectView(InspectView):
+    def get_fields_dict(self):
+        registration = self.instance
+        workshop = (
+            WorkshopPage.objects.filter(translation_key=registration.workshop_key)
+            .order_by("pk")
+            .first()
+        )
+        if workshop is None:
+            workshop_label = _("(workshop deleted)")
+        else:
+            start = timezone.localtime(workshop.start_at)
+            workshop_label = f"{workshop.title} ({start:%d.%m.%Y})"
+        fields = [{"label": capfirst(_("workshop")), "value": workshop_label}]
+        for name in self.model_admin.get_inspect_view_fields():
+            fields.append(self.get_dict_for_field(name))
+            if name == "status" and registration.is_waiting:
+                fields.append(
+                    {
+                        "label": _("Position on the waiting list"),
+                        "value": registration.waiting_position(),
+                    }
+                )
+        return fields
+
+    def get_field_display_value(self, field_name, field=None):
+        if field_name == "languages":
+            return self.instance.languages_display() or "-"
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return value
+
+
+# -- the model admins ------------------------------------------------------------------
+
+
+class ActionsModelAdmin(ModelAdmin):
+    """A ModelAdmin with object actions (``object_actions``: URL name → view class),
+    served under :data:`ADMIN_URL_NAMESPACE`, and whose object views check the list
+    permission before they look the object up (so that ids cannot be probed)."""
+
+    object_actions: dict = {}
+    index_view_class = ExportIndexView
+    edit_view_class = NeutralLogEditView
+    delete_view_class = NeutralLogDeleteView
+
+    def get_object_action_url_name(self, action: str) -> str:
+        return f"{self.opts.model_name}_{action}"
+
+    def get_object_action_url(self, action: str, pk) -> str:
+        name = self.get_object_action_url_name(action)
+        return reverse(f"{ADMIN_URL_NAMESPACE}:{name}", args=[quote(pk)])
+
+    def get_object_action_urls(self) -> list:
+        base = self.url_helper.base_url_path
+        index_url_name = self.url_helper.get_action_url_name("index")
+        return [
+            path(
+                f"{base}/{action}/<int:pk>/",
+                view_class.as_view(
+                    index_url_name=index_url_name, index_label=self.get_menu_label()
+                ),
+                name=self.get_object_action_url_name(action),
+            )
+            for action, view_class in self.object_actions.items()
+        ]
+
+    def get_admin_urls_for_registration(self):
+        urls = super().get_admin_urls_for_registration()
+        if self.parent is None and self.object_actions:
+            # Registered on its own; in a group, the group includes them.
+            urls += (action_urls_include(self.get_object_action_urls()),)
+        return urls
+
+    def register_indexing(self):
+        # Registrations and mails are data, not content: keep them out of the
+        # reference index, so that a page's "Usage" does not list people and saving
+        # a registration costs no extra queries.
+        pass
+
+    def _check_list_permission(self, request):
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+
+    def inspect_view(self, request, instance_pk):
+        self._check_list_permission(request)
+        return super().inspect_view(request, instance_pk)
+
+    def edit_view(self, request, instance_pk):
+        self._check_list_permission(request)
+        return super().edit_view(request, instance_pk)
+
+    def delete_view(self, request, instance_pk):
+        self._check_list_permission(request)
+        return super().delete_view(request, instance_pk)
+
+    def history_view(self, request, instance_pk):
+        # The stock history view checks no permission at all.
+        self._check_list_permission(request)
+        return super().history_view(request, instance_pk)
+
+
+def action_urls_include(urlpatterns: list):
+    return path("", include((urlpatterns, ADMIN_URL_NAMESPACE)))
+
 
 class WorkshopListFilter(SimpleListFilter):
-    title = _("workshop")
+    title = gettext_lazy("workshop")
     parameter_name = "workshop_key"
 
     def lookups(self, request, model_admin):
-        keys = set(Registration.objects.values_list("workshop_key", flat=True).distinct())
+        # order_by(): the default ordering would make DISTINCT return every row.
+        keys = set(
+            Registration.objects.order_by()
+            .values_list("workshop_key", flat=True)
+            .distinct()
+        )
         titles: dict = {}
         pages = (
             WorkshopPage.objects.filter(translation_key__in=keys)
@@ -50,25 +398,54 @@ class WorkshopListFilter(SimpleListFilter):
             return queryset.none()
 
 
-def workshop_title_subquery():
+def workshop_subquery(field: str):
     return Subquery(
         WorkshopPage.objects.filter(translation_key=OuterRef("workshop_key"))
         .order_by("pk")
-        .values("title")[:1]
+        .values(field)[:1]
     )
 
 
-class RegistrationAdmin(ModelAdmin):
+class RegistrationCorrectionForm(WagtailAdminModelForm):
+    """Staff correct typos; role, status and workshop change only through the
+    actions, consent only through the person."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        registration = self.instance
+        if (
+            not registration.is_cancelled
+            and Registration.objects.active()
+            .filter(workshop_key=registration.workshop_key, email__iexact=email)
+            .exclude(pk=registration.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(
+                _("Someone is already registered for this workshop with this address.")
+            )
+        return email
+
+
+class RegistrationAdmin(ActionsModelAdmin):
     model = Registration
-    menu_label = _("Registrations")
+    menu_label = gettext_lazy("Registrations")
     menu_icon = "group"
     menu_order = 100
-    permission_helper_class = NoCreatePermissionHelper
+    permission_helper_class = RegistrationPermissionHelper
+    button_helper_class = ActionButtonHelper
+    inspect_view_class = RegistrationInspectView
+    object_actions = {
+        "promote": PromoteRegistrationView,
+        "cancel": CancelRegistrationView,
+        "attended": MarkAttendedView,
+        "not_attended": UnmarkAttendedView,
+    }
     list_display = (
         "full_name",
         "workshop_title",
         "role",
         "status",
+        "attended",
         "language",
         "organisation",
         "created_at",
@@ -110,7 +487,7 @@ class RegistrationAdmin(ModelAdmin):
         "organisation",
         "town",
         "canton",
-        "languages",
+        "languages_display",
         "case_description",
         "accessibility_needs",
         "dietary_note",
@@ -120,33 +497,82 @@ class RegistrationAdmin(ModelAdmin):
         "attended_at",
     )
     export_filename = "registrations"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
+            FieldPanel("email"),
+            FieldPanel("phone"),
+            FieldPanel("organisation"),
+            FieldRowPanel([FieldPanel("town"), FieldPanel("canton")]),
+            FieldPanel("accessibility_needs"),
+            FieldPanel("dietary_note"),
+        ],
+        base_form_class=RegistrationCorrectionForm,
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(workshop_title=workshop_title_subquery())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                workshop_title=workshop_subquery("title"),
+                workshop_start_at=workshop_subquery("start_at"),
+            )
+        )
 
-    @staticmethod
-    def workshop_title(obj):
+    def workshop_title(self, obj):
         return getattr(obj, "workshop_title", "")
 
-    workshop_title.short_description = _("workshop")  # type: ignore[attr-defined]
+    workshop_title.short_description = gettext_lazy("workshop")  # type: ignore[attr-defined]
+    workshop_title.admin_order_field = "workshop_title"  # type: ignore[attr-defined]
 
-    @staticmethod
-    def full_name(obj):
+    def full_name(self, obj):
         return obj.full_name
 
-    full_name.short_description = _("name")  # type: ignore[attr-defined]
+    full_name.short_description = gettext_lazy("name")  # type: ignore[attr-defined]
+    full_name.admin_order_field = "last_name"  # type: ignore[attr-defined]
+
+    def attended(self, obj):
+        return obj.attended_at is not None
+
+    attended.short_description = gettext_lazy("attended")  # type: ignore[attr-defined]
+    attended.boolean = True  # type: ignore[attr-defined]
+
+    def languages_display(self, obj):
+        return obj.languages_display()
+
+    languages_display.short_description = Registration._meta.get_field(  # type: ignore[attr-defined]
+        "languages"
+    ).verbose_name
 
 
-class OutgoingMailAdmin(ModelAdmin):
+class OutgoingMailAdmin(ActionsModelAdmin):
     model = OutgoingMail
-    menu_label = _("Mails")
+    menu_label = gettext_lazy("Mails")
     menu_icon = "mail"
     menu_order = 900
-    permission_helper_class = NoCreatePermissionHelper
-    list_display = ("subject", "kind", "status", "attempts", "created_at", "sent_at")
+    permission_helper_class = MailPermissionHelper
+    button_helper_class = ActionButtonHelper
+    object_actions = {"retry": RetryMailView}
+    list_display = (
+        "subject",
+        "kind",
+        "status",
+        "attempts",
+        "error_summary",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("status", "kind", "language")
     search_fields = ("subject",)
     inspect_view_enabled = True
+
+    def error_summary(self, obj):
+        error = obj.last_error
+        return error if len(error) <= 80 else error[:79] + "…"
+
+    error_summary.short_description = gettext_lazy("last error")  # type: ignore[attr-defined]
+
     inspect_view_fields = (
         "kind",
         "status",
@@ -163,7 +589,17 @@ class OutgoingMailAdmin(ModelAdmin):
 
 
 class AtelierAdminGroup(ModelAdminGroup):
-    menu_label = _("Practice workshops")
+    menu_label = gettext_lazy("Practice workshops")
     menu_icon = "date"
     menu_order = 250
     items = (RegistrationAdmin, OutgoingMailAdmin)
+
+    def get_admin_urls_for_registration(self):
+        urls = super().get_admin_urls_for_registration()
+        action_urls = []
+        for instance in self.modeladmin_instances:
+            if isinstance(instance, ActionsModelAdmin):
+                action_urls += instance.get_object_action_urls()
+        if action_urls:
+            urls += (action_urls_include(action_urls),)
+        return urls
