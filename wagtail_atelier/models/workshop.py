@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -444,15 +444,47 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     def workshops(self):
         """Live, public workshops of this index, most specific class, no order."""
-        # Renditions of the listing images come in one query with the images, so a
-        # page of cards costs the same whatever its length.
-        images = get_image_model().objects.prefetch_renditions(LISTING_IMAGE_FILTER)
+        # The listing images come joined to the workshops and their renditions in one
+        # more query, so a page of cards costs the same whatever its length.
+        renditions = get_image_model().get_rendition_model().objects.filter(
+            filter_spec=LISTING_IMAGE_FILTER
+        )
+        # Only a workshop's own view restriction can hide it here: those of the index
+        # and its ancestors were checked when the index was served (``.public()``
+        # would check them again, in one more query).
+        restricted = PageViewRestriction.objects.filter(page_id=OuterRef("pk"))
         return (
             self.workshop_model.objects.child_of(self)
             .live()
-            .public()
-            .prefetch_related(Prefetch("listing_image", queryset=images))
+            .filter(~Exists(restricted))
+            .select_related("listing_image")
+            .prefetch_related(
+                Prefetch(
+                    "listing_image__renditions",
+                    queryset=renditions,
+                    to_attr="prefetched_renditions",
+                )
+            )
         )
+
+    def route(self, request, path_components):
+        # A workshop's URL: one query for the workshop with its locale and listing
+        # image, instead of Wagtail's two for the page plus one for each of those.
+        # The index's own routes (ical/) come first, as in RoutablePageMixin.
+        if path_components and self.live:
+            try:
+                self.resolve_subpage("/{}/".format("/".join(path_components)))
+            except Http404:
+                workshop = (
+                    self.workshop_model.objects.child_of(self)
+                    .filter(slug=path_components[0])
+                    .select_related("locale", "listing_image")
+                    .first()
+                )
+                if workshop is not None:
+                    workshop._cached_parent_obj = self
+                    return workshop.route(request, path_components[1:])
+        return super().route(request, path_components)
 
     def upcoming_workshops(self):
         return self.workshops().filter(end_at__gte=timezone.now()).order_by("start_at")
