@@ -797,6 +797,36 @@ def test_xlsx_export_holds_the_rows_of_the_current_filter(client, users, two_wor
     assert len(all_rows) == 4
 
 
+def test_control_characters_typed_by_a_registrant_do_not_break_the_xlsx(
+    client, users, workshop
+):
+    RegistrationFactory(workshop=workshop, organisation="Verein\x0bSuhr\x1f")
+    rows = xlsx_rows(
+        client_for(client, users["viewer"]).get(
+            registration_url("index", query="?export=xlsx")
+        )
+    )
+    assert rows[0]["Caring community or organisation"] == "VereinSuhr"
+
+
+def test_html_typed_by_a_registrant_is_shown_as_text(client, users, workshop):
+    registration = RegistrationFactory(
+        workshop=workshop, first_name="<script>alert(1)</script>", last_name="Muster"
+    )
+    client = client_for(client, users["changer"])
+    pages = [
+        client.get(registration_url("index")),
+        client.get(registration_url("inspect", registration)),
+        client.get(registration_url("cancel", registration)),
+    ]
+    response = client.post(registration_url("attended", registration), follow=True)
+    pages.append(response)  # the listing with the success message
+    for page in pages:
+        content = page.content.decode()
+        assert "<script>alert(1)</script>" not in content
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
 # -- mails -----------------------------------------------------------------------------
 
 
