@@ -29,8 +29,8 @@ def translated_roots(root_page, locales):
     """The site root in the three languages, all live (i18n URLs /de/, /fr/, /it/)."""
     return {
         "de": root_page,
-        "fr": translate(root_page, "fr"),
-        "it": translate(root_page, "it"),
+        "fr": translate(root_page, "fr", revision=False),
+        "it": translate(root_page, "it", revision=False),
     }
 
 
@@ -46,9 +46,15 @@ def indexes(translated_roots, index):
     """The workshop index in German with live French and Italian translations."""
     return {
         "de": index,
-        "fr": translate(index, "fr", title="Atelier pratique", slug="atelier-pratique"),
+        "fr": translate(
+            index, "fr", title="Atelier pratique", slug="atelier-pratique", revision=False
+        ),
         "it": translate(
-            index, "it", title="Laboratorio pratico", slug="laboratorio-pratico"
+            index,
+            "it",
+            title="Laboratorio pratico",
+            slug="laboratorio-pratico",
+            revision=False,
         ),
     }
 

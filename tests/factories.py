@@ -91,14 +91,28 @@ class TeaserPageFactory(wagtail_factories.PageFactory):
         model = TeaserPage
 
 
-def translate(page: Page, language_code: str, *, publish: bool = True, **changes):
+def translate(
+    page: Page,
+    language_code: str,
+    *,
+    publish: bool = True,
+    revision: bool = True,
+    **changes,
+):
     """Translate ``page`` the way wagtail-localize does: copy into the locale, change
-    the translated fields, publish. Parents missing in the locale are created too."""
+    the translated fields, publish. Parents missing in the locale are created too.
+
+    ``revision=False`` makes the copy live without a revision, like the factories do:
+    enough for the scaffolding of a test (roots, indexes) and much faster."""
     locale = Locale.objects.get(language_code=language_code)
     translated = page.copy_for_translation(locale, copy_parents=True)
     for name, value in changes.items():
         setattr(translated, name, value)
-    if publish:
+    if publish and not revision:
+        translated.live = True
+        translated.has_unpublished_changes = False
+        translated.save()
+    elif publish:
         translated.save_revision().publish()
     else:
         translated.save()

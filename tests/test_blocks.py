@@ -4,7 +4,11 @@ from datetime import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from wagtail.blocks import StreamBlockValidationError, StreamValue, StructBlockValidationError
+from wagtail.blocks import (
+    StreamBlockValidationError,
+    StreamValue,
+    StructBlockValidationError,
+)
 
 from tests.factories import WorkshopPageFactory
 from wagtail_atelier.blocks import (
@@ -23,7 +27,9 @@ def body_value(items) -> StreamValue:
 def programme(*steps, heading="Ablauf"):
     return {
         "heading": heading,
-        "steps": [{"time": t, "title": title, "text": text} for t, title, text in steps],
+        "steps": [
+            {"time": t, "title": title, "text": text} for t, title, text in steps
+        ],
     }
 
 
@@ -51,7 +57,11 @@ def test_programme_renders_the_steps_in_order():
     )
     html = block.render(value)
     assert "<h2>Ablauf</h2>" in html
-    assert html.index("Anliegen im Plenum") < html.index("Drei Runden") < html.index("Apéro")
+    assert (
+        html.index("Anliegen im Plenum")
+        < html.index("Drei Runden")
+        < html.index("Apéro")
+    )
     assert '<time class="atelier-programme__time">14:00</time>' in html
     assert html.count("<time") == 2
     assert "Kurz vorstellen.<br>Fragen klären." in html

@@ -43,7 +43,9 @@ def suhr(indexes):
     return {
         "de": german,
         "fr": translate(german, "fr", title="Atelier pratique à Suhr", slug="suhr-fr"),
-        "it": translate(german, "it", title="Laboratorio pratico a Suhr", slug="suhr-it"),
+        "it": translate(
+            german, "it", title="Laboratorio pratico a Suhr", slug="suhr-it"
+        ),
     }
 
 
@@ -111,7 +113,9 @@ def test_german_page_of_a_french_workshop(client, indexes):
     # translation-dependent
     assert "(auf Französisch)" in content
     # The index card says so too.
-    assert "(auf Französisch)" in get(client, indexes["de"].url)  # translation-dependent
+    assert "(auf Französisch)" in get(
+        client, indexes["de"].url
+    )  # translation-dependent
 
 
 # -- language switcher --------------------------------------------------------------
@@ -128,12 +132,9 @@ def switcher_links(content: str) -> dict[str, str]:
 
 
 def alternate_links(content: str) -> dict[str, str]:
-    return {
-        lang: href
-        for lang, href in re.findall(
-            r'<link rel="alternate" hreflang="(\w+)" href="([^"]*)">', content
-        )
-    }
+    return dict(
+        re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]*)">', content)
+    )
 
 
 def test_switcher_links_to_each_live_translation(client, suhr):
@@ -280,7 +281,12 @@ def test_synchronising_copies_the_facts_and_keeps_the_translation(
 PROGRAMME_TITLES = {
     # translation-dependent
     "de": None,  # German wording is checked by the structure test below
-    "fr": ["Situations en plénière", "Trois tours de table", "Récolte en plénière", "Apéritif"],
+    "fr": [
+        "Situations en plénière",
+        "Trois tours de table",
+        "Récolte en plénière",
+        "Apéritif",
+    ],
     "it": [
         "Casi in plenaria",
         "Tre giri di conversazione ai tavoli",
@@ -296,7 +302,9 @@ def test_default_programme_has_four_steps_in_the_language(language):
     assert [block_type for block_type, _value in programme] == ["programme"]
     steps = programme[0][1]["steps"]
     assert len(steps) == 4
-    assert all(step["time"] is None and step["title"] and step["text"] for step in steps)
+    assert all(
+        step["time"] is None and step["title"] and step["text"] for step in steps
+    )
     titles = [step["title"] for step in steps]
     if PROGRAMME_TITLES[language]:
         assert titles == PROGRAMME_TITLES[language]  # translation-dependent
@@ -330,7 +338,9 @@ def test_admin_create_form_programme_in_french(admin_client, indexes):
 @pytest.fixture
 def workshop(index):
     start = zurich(2030, 10, 30, 14)
-    return WorkshopPageFactory(parent=index, start_at=start, end_at=start + timedelta(hours=3))
+    return WorkshopPageFactory(
+        parent=index, start_at=start, end_at=start + timedelta(hours=3)
+    )
 
 
 def _messages(workshop, language) -> dict:
@@ -378,17 +388,23 @@ def test_validation_messages_in_german_and_italian(workshop):
     italian = _messages(workshop, "it")["end_at"][0]
     english = _messages(workshop, "en")["end_at"][0]
     assert len({german, italian, english}) == 3  # translation-dependent
-    assert italian == "Il laboratorio pratico deve terminare dopo il suo inizio."  # translation-dependent
+    assert (
+        italian == "Il laboratorio pratico deve terminare dopo il suo inizio."
+    )  # translation-dependent
 
 
-def test_admin_shows_validation_errors_in_the_editors_language(admin_client, admin_user, index):
+def test_admin_shows_validation_errors_in_the_editors_language(
+    admin_client, admin_user, index
+):
     # translation-dependent
     from wagtail.users.models import UserProfile
 
     profile = UserProfile.get_for_user(admin_user)
     profile.preferred_language = "fr"
     profile.save()
-    url = reverse("wagtailadmin_pages:add", args=("wagtail_atelier", "workshoppage", index.pk))
+    url = reverse(
+        "wagtailadmin_pages:add", args=("wagtail_atelier", "workshoppage", index.pk)
+    )
     response = admin_client.post(
         url,
         {
@@ -419,7 +435,11 @@ def test_admin_shows_validation_errors_in_the_editors_language(admin_client, adm
 
 def test_workshop_page_interface_in_three_languages(client, suhr):
     # translation-dependent
-    expected = {"de": "Praxiswerkstatt", "fr": "Atelier pratique", "it": "Laboratorio pratico"}
+    expected = {
+        "de": "Praxiswerkstatt",
+        "fr": "Atelier pratique",
+        "it": "Laboratorio pratico",
+    }
     for language, kicker in expected.items():
         content = get(client, suhr[language].url)
         assert f'<p class="atelier-kicker">{kicker}</p>' in content
@@ -441,7 +461,9 @@ def test_teaser_in_french(client, teaser_pages):
 
 
 def test_teaser_fallback_note_in_french(client, indexes, teaser_pages):
-    WorkshopPageFactory(parent=indexes["de"], title="Suhr", start_at=zurich(2099, 1, 5, 14))
+    WorkshopPageFactory(
+        parent=indexes["de"], title="Suhr", start_at=zurich(2099, 1, 5, 14)
+    )
     content = get(client, teaser_pages["fr"].url)
     # translation-dependent
     assert "Cet atelier pratique n’est pas encore annoncé dans votre langue." in content

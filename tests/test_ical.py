@@ -64,7 +64,9 @@ def test_event_fields(client, workshop):
         (zurich(2030, 6, 12, 9, 30), zurich(2030, 6, 12, 12, 30), (7, 30), (10, 30)),
     ],
 )
-def test_times_are_utc_and_match_zurich_time(client, index, start, end, utc_start, utc_end):
+def test_times_are_utc_and_match_zurich_time(
+    client, index, start, end, utc_start, utc_end
+):
     workshop = WorkshopPageFactory(parent=index, start_at=start, end_at=end)
     calendar, response = get_calendar(client, workshop.url + "ical/")
     event = only_event(calendar)
@@ -73,11 +75,15 @@ def test_times_are_utc_and_match_zurich_time(client, index, start, end, utc_star
     assert (dtstart.hour, dtstart.minute) == utc_start
     assert (dtend.hour, dtend.minute) == utc_end
     assert dtstart == start and dtend == end
-    assert f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%S}Z".encode() in response.content
+    assert (
+        f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%S}Z".encode() in response.content
+    )
 
 
 def test_uid_is_stable_across_translations_and_not_the_url(client, indexes):
-    workshop = WorkshopPageFactory(parent=indexes["de"], start_at=zurich(2030, 10, 30, 14))
+    workshop = WorkshopPageFactory(
+        parent=indexes["de"], start_at=zurich(2030, 10, 30, 14)
+    )
     french = translate(workshop, "fr", title="Atelier pratique à Suhr", slug="suhr-fr")
     german_event = only_event(get_calendar(client, workshop.url + "ical/")[0])
     french_event = only_event(get_calendar(client, french.url + "ical/")[0])
@@ -132,7 +138,9 @@ def test_hybrid_workshop_location_is_the_address(client, index):
 
 def test_text_is_escaped(client, index):
     workshop = WorkshopPageFactory(
-        parent=index, title="Sorge; Nachbarschaft, Netz\\werk", venue_name="Saal; 1. Stock"
+        parent=index,
+        title="Sorge; Nachbarschaft, Netz\\werk",
+        venue_name="Saal; 1. Stock",
     )
     event = only_event(get_calendar(client, workshop.url + "ical/")[0])
     assert str(event["SUMMARY"]) == "Sorge; Nachbarschaft, Netz\\werk"
@@ -140,7 +148,9 @@ def test_text_is_escaped(client, index):
 
 
 def test_index_feed(client, index):
-    upcoming = WorkshopPageFactory(parent=index, title="Upcoming", start_at=zurich(2099, 3, 4, 9))
+    upcoming = WorkshopPageFactory(
+        parent=index, title="Upcoming", start_at=zurich(2099, 3, 4, 9)
+    )
     WorkshopPageFactory(parent=index, title="Past", start_at=zurich(2020, 3, 4, 9))
     calendar, response = get_calendar(client, index.url + "ical/")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"

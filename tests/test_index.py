@@ -19,7 +19,9 @@ def days(n: int):
 
 def titles(content: str) -> list[str]:
     """Workshop titles in the order the index shows them."""
-    return re.findall(r'class="atelier-card__title"><a href="[^"]*">([^<]*)</a>', content)
+    return re.findall(
+        r'class="atelier-card__title"><a href="[^"]*">([^<]*)</a>', content
+    )
 
 
 def section(content: str, heading_id: str) -> str:
@@ -32,14 +34,24 @@ def section(content: str, heading_id: str) -> str:
 def programme(index):
     """Two past years and three upcoming workshops, created out of order."""
     return {
-        "in 60 days": WorkshopPageFactory(parent=index, title="In 60 days", start_at=days(60)),
-        "2021": WorkshopPageFactory(parent=index, title="2021", start_at=zurich(2021, 5, 7, 14)),
-        "in 10 days": WorkshopPageFactory(parent=index, title="In 10 days", start_at=days(10)),
-        "2023": WorkshopPageFactory(parent=index, title="2023", start_at=zurich(2023, 10, 30, 14)),
+        "in 60 days": WorkshopPageFactory(
+            parent=index, title="In 60 days", start_at=days(60)
+        ),
+        "2021": WorkshopPageFactory(
+            parent=index, title="2021", start_at=zurich(2021, 5, 7, 14)
+        ),
+        "in 10 days": WorkshopPageFactory(
+            parent=index, title="In 10 days", start_at=days(10)
+        ),
+        "2023": WorkshopPageFactory(
+            parent=index, title="2023", start_at=zurich(2023, 10, 30, 14)
+        ),
         "2021 autumn": WorkshopPageFactory(
             parent=index, title="2021 autumn", start_at=zurich(2021, 11, 5, 14)
         ),
-        "in 30 days": WorkshopPageFactory(parent=index, title="In 30 days", start_at=days(30)),
+        "in 30 days": WorkshopPageFactory(
+            parent=index, title="In 30 days", start_at=days(30)
+        ),
     }
 
 
@@ -78,14 +90,18 @@ def test_past_workshops_are_grouped_by_year_most_recent_first(client, index, pro
 
 def test_year_is_the_swiss_year(client, index):
     # 31 December 23:30 UTC is already New Year in Zurich.
-    WorkshopPageFactory(parent=index, title="Silvester", start_at=zurich(2022, 1, 1, 0, 30))
+    WorkshopPageFactory(
+        parent=index, title="Silvester", start_at=zurich(2022, 1, 1, 0, 30)
+    )
     past = section(client.get(index.url).content.decode(), "past-heading")
     assert re.findall(r"<h3>(\d{4})</h3>", past) == ["2022"]
 
 
 def test_an_ongoing_workshop_is_still_upcoming(client, index):
     WorkshopPageFactory(
-        parent=index, title="Running", start_at=days(0) - timedelta(hours=1),
+        parent=index,
+        title="Running",
+        start_at=days(0) - timedelta(hours=1),
         end_at=days(0) + timedelta(hours=2),
     )
     content = client.get(index.url).content.decode()
@@ -109,7 +125,7 @@ def test_unpublished_and_private_workshops_are_not_listed(client, index):
     WorkshopPageFactory(parent=index, title="Visible")
     WorkshopPageFactory(parent=index, title="Draft").unpublish()
     private = WorkshopPageFactory(parent=index, title="Private")
-    private.view_restrictions.create(restriction_type="password", password="x")  # noqa: S106
+    private.view_restrictions.create(restriction_type="password", password="x")
     assert titles(client.get(index.url).content.decode()) == ["Visible"]
 
 
@@ -129,16 +145,28 @@ def varied(index):
     return [
         WorkshopPageFactory(parent=index, title="Suhr", start_at=days(5)),
         WorkshopPageFactory(
-            parent=index, title="Lausanne", start_at=days(6), town="Lausanne",
-            canton="VD", workshop_language="fr", format="hybrid",
+            parent=index,
+            title="Lausanne",
+            start_at=days(6),
+            town="Lausanne",
+            canton="VD",
+            workshop_language="fr",
+            format="hybrid",
         ),
         WorkshopPageFactory(
-            parent=index, title="Online fr", start_at=days(7), online=True,
+            parent=index,
+            title="Online fr",
+            start_at=days(7),
+            online=True,
             workshop_language="fr",
         ),
         WorkshopPageFactory(
-            parent=index, title="Bellinzona", start_at=days(8), town="Bellinzona",
-            canton="TI", workshop_language="it",
+            parent=index,
+            title="Bellinzona",
+            start_at=days(8),
+            town="Bellinzona",
+            canton="TI",
+            workshop_language="it",
         ),
     ]
 
@@ -154,7 +182,10 @@ def varied(index):
         ({"canton": "VD"}, ["Lausanne"]),
         ({"canton": "ZH"}, []),
         ({"language": "fr", "format": "online"}, ["Online fr"]),
-        ({"format": "", "language": "", "canton": ""}, ["Suhr", "Lausanne", "Online fr", "Bellinzona"]),
+        (
+            {"format": "", "language": "", "canton": ""},
+            ["Suhr", "Lausanne", "Online fr", "Bellinzona"],
+        ),
     ],
 )
 def test_filters(client, index, varied, query, expected):
@@ -223,7 +254,9 @@ def test_script_in_the_page_number_is_a_404(client, index):
 def many(index, settings):
     settings.WAGTAIL_ATELIER_INDEX_PAGE_SIZE = 2
     return [
-        WorkshopPageFactory(parent=index, title=f"W{i}", start_at=days(i + 1), canton=canton)
+        WorkshopPageFactory(
+            parent=index, title=f"W{i}", start_at=days(i + 1), canton=canton
+        )
         for i, canton in enumerate(["AG", "VD", "AG", "VD", "AG"])
     ]
 
@@ -237,7 +270,9 @@ def test_pages(client, index, many):
     assert titles(client.get(index.url, {"page": "3"}).content.decode()) == ["W4"]
 
 
-@pytest.mark.parametrize("page", ["0", "4", "-1", "abc", "1.5", "99999999999999999999", " "])
+@pytest.mark.parametrize(
+    "page", ["0", "4", "-1", "abc", "1.5", "99999999999999999999", " "]
+)
 def test_bogus_or_out_of_range_page_is_a_404(client, index, many, page):
     assert client.get(index.url, {"page": page}).status_code == 404
 
@@ -268,7 +303,7 @@ def test_page_past_the_filtered_results_is_a_404(client, index, many):
 
 def test_index_links_its_calendar_feed(client, index):
     content = client.get(index.url).content.decode()
-    assert "<link rel=\"alternate\" type=\"text/calendar\"" in content
+    assert '<link rel="alternate" type="text/calendar"' in content
     assert f'href="{index.url}ical/"' in content
 
 

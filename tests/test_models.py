@@ -55,7 +55,9 @@ def _errors(workshop) -> dict:
 
 @pytest.fixture
 def workshop(index):
-    return WorkshopPageFactory(parent=index, start_at=START, end_at=START + timedelta(hours=3))
+    return WorkshopPageFactory(
+        parent=index, start_at=START, end_at=START + timedelta(hours=3)
+    )
 
 
 def test_a_valid_workshop_passes_validation(workshop):

@@ -59,7 +59,7 @@ def queries(client, url, data=None) -> int:
 
 def record(name: str, size: int, count: int) -> None:
     MEASURED.setdefault(name, {})[size] = count
-    print(f"{name}: {count} queries with {size} workshops")  # noqa: T201
+    print(f"{name}: {count} queries with {size} workshops")
     assert len(set(MEASURED[name].values())) == 1, MEASURED[name]
 
 
@@ -100,7 +100,7 @@ def test_workshop_page_budget(client, indexes, images, django_assert_max_num_que
     translate(workshop, "fr")
     translate(workshop, "it")
     count = queries(client, workshop.url)
-    print(f"workshop page: {count} queries")  # noqa: T201
+    print(f"workshop page: {count} queries")
     with django_assert_max_num_queries(BUDGET):
         client.get(workshop.url)
     with django_assert_max_num_queries(BUDGET):

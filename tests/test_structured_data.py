@@ -34,7 +34,9 @@ def test_on_site_workshop(client, index):
     assert data["name"] == "Praxiswerkstatt Suhr"
     assert data["startDate"] == "2030-10-30T14:00:00+01:00"
     assert data["endDate"] == "2030-10-30T17:00:00+01:00"
-    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert (
+        data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    )
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     assert data["location"] == {
         "@type": "Place",
@@ -92,7 +94,9 @@ def test_hybrid_workshop_has_both_locations(client, index):
 
 @pytest.mark.parametrize("language", ["de", "fr", "it"])
 def test_in_language_is_the_language_of_the_workshop(client, index, language):
-    data = json_ld(client, WorkshopPageFactory(parent=index, workshop_language=language))
+    data = json_ld(
+        client, WorkshopPageFactory(parent=index, workshop_language=language)
+    )
     assert data["inLanguage"] == language
 
 
@@ -116,7 +120,7 @@ def test_listing_image_is_an_absolute_url(client, index, settings, tmp_path):
     [
         "</script><script>alert(1)</script>",
         "<!-- <script>alert(1)</script>",
-        "Tom & Jerry's \"Workshop\" </SCRIPT>",
+        'Tom & Jerry\'s "Workshop" </SCRIPT>',
     ],
 )
 def test_title_cannot_break_out_of_the_script_element(client, index, title):

@@ -73,10 +73,16 @@ def test_draft_translation_is_not_used(client, indexes, teaser_pages):
         assert "Bozza" not in html
 
 
-def test_fallback_when_the_workshop_exists_only_in_french(client, indexes, teaser_pages):
+def test_fallback_when_the_workshop_exists_only_in_french(
+    client, indexes, teaser_pages
+):
     french_only = WorkshopPageFactory(
-        parent=indexes["fr"], title="Atelier Lausanne", start_at=days(3),
-        workshop_language="fr", town="Lausanne", canton="VD",
+        parent=indexes["fr"],
+        title="Atelier Lausanne",
+        start_at=days(3),
+        workshop_language="fr",
+        town="Lausanne",
+        canton="VD",
     )
     for html in teasers(client, teaser_pages["de"]):
         assert shown(html) == [(french_only.url, "Atelier Lausanne")]
@@ -95,9 +101,13 @@ def test_past_unpublished_and_private_workshops_are_never_shown(
     client, indexes, teaser_pages
 ):
     WorkshopPageFactory(parent=indexes["de"], title="Past", past=True)
-    WorkshopPageFactory(parent=indexes["de"], title="Draft", start_at=days(2)).unpublish()
-    private = WorkshopPageFactory(parent=indexes["de"], title="Private", start_at=days(3))
-    private.view_restrictions.create(restriction_type="password", password="x")  # noqa: S106
+    WorkshopPageFactory(
+        parent=indexes["de"], title="Draft", start_at=days(2)
+    ).unpublish()
+    private = WorkshopPageFactory(
+        parent=indexes["de"], title="Private", start_at=days(3)
+    )
+    private.view_restrictions.create(restriction_type="password", password="x")
     for html in teasers(client, teaser_pages["de"]):
         assert shown(html) == []
         for title in ("Past", "Draft", "Private"):
@@ -122,12 +132,16 @@ def test_invitation_when_nothing_is_scheduled(client, teaser_pages):
 def test_block_links_to_the_host_request_page_in_the_visitors_language(
     client, translated_roots
 ):
-    hosting = TeaserPageFactory(parent=translated_roots["de"], title="Gastgeber", slug="gastgeber")
+    hosting = TeaserPageFactory(
+        parent=translated_roots["de"], title="Gastgeber", slug="gastgeber"
+    )
     hosting_fr = translate(hosting, "fr", title="Accueillir", slug="accueillir")
     german = TeaserPageFactory(
         parent=translated_roots["de"],
         slug="start",
-        body=[("next_workshop", {"heading": "Nächste Werkstatt", "propose_page": hosting})],
+        body=[
+            ("next_workshop", {"heading": "Nächste Werkstatt", "propose_page": hosting})
+        ],
     )
     french = translate(german, "fr")
     block, _tag = teasers(client, french)
@@ -143,7 +157,7 @@ def test_block_links_to_the_host_request_page_in_the_visitors_language(
 
 def test_tag_links_to_the_given_url(rf, translated_roots):
     template = Template(
-        '{% load wagtail_atelier_tags %}'
+        "{% load wagtail_atelier_tags %}"
         '{% next_workshop_teaser heading="Bientôt" propose_url="/fr/accueillir/" %}'
     )
     with translation.override("fr"):

@@ -21,13 +21,16 @@ pytestmark = pytest.mark.django_db
 
 
 def add_url(parent):
-    return reverse("wagtailadmin_pages:add", args=("wagtail_atelier", "workshoppage", parent.pk))
+    return reverse(
+        "wagtailadmin_pages:add", args=("wagtail_atelier", "workshoppage", parent.pk)
+    )
 
 
 def list_block(items):
     """ListBlock form data (``streamfield`` is for StreamBlocks)."""
     data = {
-        str(i): {"value": value, "deleted": "", "order": str(i)} for i, value in enumerate(items)
+        str(i): {"value": value, "deleted": "", "order": str(i)}
+        for i, value in enumerate(items)
     }
     data["count"] = str(len(items))
     return data
@@ -65,7 +68,11 @@ def post_data(**overrides):
                         "heading": "Ablauf",
                         "steps": list_block(
                             [
-                                {"time": "14:00", "title": "Anliegen im Plenum", "text": ""},
+                                {
+                                    "time": "14:00",
+                                    "title": "Anliegen im Plenum",
+                                    "text": "",
+                                },
                                 {"time": "", "title": "Apéro", "text": "Zum Schluss."},
                             ]
                         ),
@@ -83,8 +90,12 @@ def post_data(**overrides):
 # -- admin: where a workshop can be added --------------------------------------------
 
 
-def test_add_subpage_of_an_index_goes_straight_to_the_workshop_form(admin_client, index):
-    response = admin_client.get(reverse("wagtailadmin_pages:add_subpage", args=(index.pk,)))
+def test_add_subpage_of_an_index_goes_straight_to_the_workshop_form(
+    admin_client, index
+):
+    response = admin_client.get(
+        reverse("wagtailadmin_pages:add_subpage", args=(index.pk,))
+    )
     assert response.status_code == 302
     assert response["Location"] == add_url(index)
 
@@ -111,7 +122,9 @@ def test_adding_a_workshop_outside_an_index_is_refused_without_error(
 
 
 def _programme_titles(stream_value) -> list[str]:
-    programmes = [block.value for block in stream_value if block.block_type == "programme"]
+    programmes = [
+        block.value for block in stream_value if block.block_type == "programme"
+    ]
     assert len(programmes) == 1
     return [step["title"] for step in programmes[0]["steps"]]
 
@@ -122,7 +135,9 @@ def test_create_form_starts_with_the_standard_programme_in_the_page_language(
 ):
     response = admin_client.get(add_url(indexes[language_code]))
     assert response.status_code == 200
-    expected = [step["title"] for step in default_programme(language_code)[0][1]["steps"]]
+    expected = [
+        step["title"] for step in default_programme(language_code)[0][1]["steps"]
+    ]
     assert len(expected) == 4
     form = response.context["form"]
     assert _programme_titles(form["body"].value()) == expected
