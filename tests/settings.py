@@ -1,6 +1,7 @@
 """Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,23 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'test.sqlite3'}", conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite set up for concurrent writers, as the docs tell integrators: IMMEDIATE
+    # takes the write lock when a transaction starts (no deadlock when a reader turns
+    # writer), WAL lets readers go on while one writes, and writers queue for up to
+    # 20 s instead of failing with "database is locked". The test database is a file
+    # (an in-memory one cannot be shared by the rush test's threads and the live
+    # server), one per test run so that parallel runs do not clobber each other.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"wagtail_atelier_tests_{os.getpid()}.sqlite3"
+        )
+    }
 
 USE_TZ = True
 TIME_ZONE = "Europe/Zurich"
