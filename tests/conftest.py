@@ -111,11 +111,29 @@ def workshop(index):
 
 
 @pytest.fixture
-def workshop_versions(indexes, workshop):
+def workshop_versions(workshop):
     """``workshop`` with live French and Italian versions (one workshop, one set of
-    seats)."""
+    seats). The parents are copied untranslated: cheaper than ``indexes``."""
     return {
         "de": workshop,
         "fr": translate(workshop, "fr", title="Atelier pratique Suhr"),
         "it": translate(workshop, "it", title="Laboratorio pratico Suhr"),
     }
+
+
+@pytest.fixture
+def french_workshop(workshop):
+    """The French version of ``workshop`` alone."""
+    return translate(workshop, "fr", title="Atelier pratique Suhr")
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST like a browser and run what the request queued for after its commit
+    (the mails are sent then): ``submit(route(workshop, "register"), data)``."""
+
+    def submit(url, data=None, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {}, **extra)
+
+    return submit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models.choices import Canton, WorkshopLanguage
@@ -14,6 +14,12 @@ phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
     _("Enter a phone number with digits, spaces and an optional + only."),
 )
+
+# No markup in what people type: nothing here needs a tag, and a name or a case
+# description that carries one ends up in mails, exports and the admin. "<" followed by
+# a letter, "/", "!" or "?" starts a tag; "a < b" and "<3" stay allowed. Django's own
+# "Enter a valid value." message, so the error shows in every language Django speaks.
+no_markup = RegexValidator(r"<[A-Za-z/!?]", inverse_match=True, code="markup")
 
 
 class SpamProtectedForm(forms.Form):
@@ -63,16 +69,22 @@ class RegistrationForm(SpamProtectedForm):
         choices=RegistrationRole.choices,
         widget=forms.RadioSelect,
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[no_markup]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[no_markup]
+    )
     email = forms.EmailField(label=_("Email"), max_length=254)
     phone = forms.CharField(
         label=_("Phone"), max_length=40, required=False, validators=[phone_validator]
     )
     organisation = forms.CharField(
-        label=_("Caring community or organisation"), max_length=200
+        label=_("Caring community or organisation"),
+        max_length=200,
+        validators=[no_markup],
     )
-    town = forms.CharField(label=_("Town"), max_length=100)
+    town = forms.CharField(label=_("Town"), max_length=100, validators=[no_markup])
     canton = forms.ChoiceField(
         label=_("Canton"), choices=[("", _("Choose a canton")), *Canton.choices]
     )
@@ -87,6 +99,7 @@ class RegistrationForm(SpamProtectedForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=CASE_DESCRIPTION_MAX_LENGTH,
         required=False,
+        validators=[no_markup],
         help_text=_(
             "A few sentences are enough: what is happening, and what you would like "
             "advice on. You will present it briefly at the workshop; nothing needs "
@@ -98,10 +111,14 @@ class RegistrationForm(SpamProtectedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=500,
         required=False,
+        validators=[no_markup],
         help_text=_("For example step-free access, induction loop, sign language."),
     )
     dietary_note = forms.CharField(
-        label=_("Dietary note for the apéritif"), max_length=200, required=False
+        label=_("Dietary note for the apéritif"),
+        max_length=200,
+        required=False,
+        validators=[no_markup],
     )
     privacy_consent = forms.BooleanField(
         label=_("I agree that my details are used to organise this workshop."),
@@ -141,7 +158,11 @@ class RegistrationForm(SpamProtectedForm):
             self.initial.setdefault("languages", [workshop.workshop_language])
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        # Lower-casing can lengthen an address ("İ" becomes "i" and a combining dot,
+        # and Django's validator accepts it): check the stored length again.
+        MaxLengthValidator(self.fields["email"].max_length)(email)
+        return email
 
     def clean(self):
         cleaned_data = super().clean()
