@@ -34,16 +34,29 @@ def fill_time_problem(token: str, now: float | None = None) -> str | None:
     return None
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one request under ``key``; true while within ``limit`` per ``window``."""
+def _hit(key: str, limit: int, window: int, now: float | None = None) -> bool:
+    """Count one request under ``key``; true while within ``limit`` per ``window``.
+
+    Fixed windows: the count lives under a key naming the current window and expires
+    when that window ends. The expiry is set again after each increment because not
+    every backend keeps it: the database cache's ``incr()`` is a ``set()`` with the
+    default timeout (5 minutes), which would shorten an hour's window to 5 minutes
+    of quiet (and lengthen a minute's).
+    """
     cache = caches[get_setting("WAGTAIL_ATELIER_THROTTLE_CACHE")]
-    if cache.add(key, 1, timeout=window):
+    now = time.time() if now is None else now
+    number = int(now // window)
+    key = f"{key}:{number}"
+    remaining = max(int((number + 1) * window - now), 1)
+    if cache.add(key, 1, timeout=remaining):
         return True
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+        cache.set(key, 1, timeout=remaining)
         count = 1
+    else:
+        cache.touch(key, remaining)
     return count <= limit
 
 
