@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail_modeladmin",
+    # The production task backend the docs show (tests/test_mail.py runs its worker).
+    "django_tasks_db",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",

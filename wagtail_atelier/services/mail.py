@@ -9,6 +9,7 @@ otherwise by the ``atelier_send_mails`` command run from cron).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -24,6 +25,9 @@ from ..models.mail import MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
+# Any whitespace but the no-break space (U+00A0) and the narrow one (U+202F).
+_BREAKING_WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
 
 def render_mail(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Subject, plain text and HTML of ``wagtail_atelier/emails/<template>``."""
@@ -33,7 +37,13 @@ def render_mail(template: str, context: dict, language: str) -> tuple[str, str, 
         subject = render_to_string(f"{base}_subject.txt", context)
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    return " ".join(subject.split()), text.strip() + "\n", html
+    return one_line(subject), text.strip() + "\n", html
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace and line breaks (a header is one line), but keep the
+    no-break spaces French typography puts before ":" and "?"."""
+    return _BREAKING_WHITESPACE.sub(" ", text).strip()
 
 
 def queue_mail(
