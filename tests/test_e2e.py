@@ -158,14 +158,6 @@ def register_as_case_presenter(browser, form_url: str):
     return visitor
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known bug: the self-service pages send Referrer-Policy: no-referrer, so "
-        "Chromium posts the cancel form with Origin: null and Django's CSRF check "
-        "answers 403; 'same-origin' keeps the token from other sites and fixes it"
-    ),
-)
 def test_visitor_registers_on_the_french_page_and_cancels_from_the_mail(
     live_server, french_workshop
 ):

@@ -27,7 +27,9 @@ def render_workshop(request, workshop, *, status=200, **extra):
 def private(response):
     """Pages reached with a secret link: never cached, never leak the link."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the link never leaves the site, and browsers
+    # then still send the Origin that Django's CSRF check needs on the cancel form.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

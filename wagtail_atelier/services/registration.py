@@ -112,6 +112,9 @@ def seats(workshop) -> dict[str, RoleSeats]:
 
 def lock_workshop(workshop_key) -> None:
     """Serialise seat changes of one workshop until the transaction ends."""
+    # One statement once the row exists (every registration after the first).
+    if WorkshopSeats.objects.select_for_update().filter(workshop_key=workshop_key).exists():
+        return
     row, _created = WorkshopSeats.objects.get_or_create(workshop_key=workshop_key)
     WorkshopSeats.objects.select_for_update().filter(pk=row.pk).exists()
 
@@ -188,10 +191,15 @@ def register(
                 .get(email__iexact=email)
             )
             return RegistrationResult(existing, created=False)
+        # The page the person used is the workshop in their language.
         if registration.is_confirmed:
-            _queue_registrant_mail(registration, MailKind.CONFIRMATION, "confirmation")
+            _queue_registrant_mail(
+                registration, MailKind.CONFIRMATION, "confirmation", workshop
+            )
         else:
-            _queue_registrant_mail(registration, MailKind.WAITING_LIST, "waiting_list")
+            _queue_registrant_mail(
+                registration, MailKind.WAITING_LIST, "waiting_list", workshop
+            )
         _queue_contact_notification(registration, workshop)
     return RegistrationResult(registration, created=True)
 
@@ -214,7 +222,9 @@ def cancel(registration: Registration, *, by_staff: bool = False, now=None) -> R
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _queue_registrant_mail(registration, MailKind.CANCELLATION, "cancellation")
+        _queue_registrant_mail(
+            registration, MailKind.CANCELLATION, "cancellation", workshop
+        )
         if was_confirmed and workshop is not None and workshop.start_at > now:
             fill_from_waiting_list(workshop, registration.role, now=now)
     return registration
@@ -324,11 +334,14 @@ def _promote(registration: Registration, now) -> None:
     _queue_registrant_mail(registration, MailKind.PROMOTION, "promotion")
 
 
-def _queue_registrant_mail(registration: Registration, kind: str, template: str):
+def _queue_registrant_mail(
+    registration: Registration, kind: str, template: str, workshop=None
+):
     from ..ical import workshops_calendar
     from ..links import registration_url
 
-    workshop = workshop_for(registration)
+    if workshop is None or workshop.locale.language_code != registration.language:
+        workshop = workshop_for(registration)
     context = {
         "registration": registration,
         "workshop": workshop,
