@@ -245,13 +245,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--posts", type=int, default=200, help="timed POSTs per side")
     parser.add_argument("--warmup", type=int, default=20, help="untimed POSTs per side")
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help=(
+            "mails queued for a task worker instead of sent in the request (the "
+            "production setup of docs/registration.md); the form builder always "
+            "sends its mail in the request"
+        ),
+    )
     args = parser.parse_args()
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        run(args.posts, args.warmup)
+        if args.worker:
+            from django.test import override_settings
+
+            dummy = "django_tasks.backends.dummy.DummyBackend"
+            worker = {"default": {"BACKEND": dummy}}
+            with override_settings(TASKS=worker):
+                print("registration mails: queued for a worker (DummyBackend)")
+                run(args.posts, args.warmup)
+        else:
+            print("registration mails: sent in the request (immediate backend)")
+            run(args.posts, args.warmup)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
