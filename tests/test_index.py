@@ -309,6 +309,8 @@ def test_index_links_its_calendar_feed(client, index):
 
 def test_calendar_feed_lists_only_upcoming_live_workshops(client, index, programme):
     WorkshopPageFactory(parent=index, title="Draft", start_at=days(20)).unpublish()
+    private = WorkshopPageFactory(parent=index, title="Private", start_at=days(21))
+    private.view_restrictions.create(restriction_type="password", password="x")
     response = client.get(index.url + "ical/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")

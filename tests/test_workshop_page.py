@@ -272,3 +272,24 @@ def test_end_on_another_day_shows_both_dates(client, index):
     assert '<time datetime="2030-10-31T12:00:00+01:00">' in content
     assert "31." in content or "31 " in content
     assert timedelta(hours=22) == workshop.end_at - workshop.start_at
+
+
+def test_unknown_workshop_is_a_404(client, index):
+    WorkshopPageFactory(parent=index, slug="suhr")
+    assert client.get(f"{index.url}nirgendwo/").status_code == 404
+    assert client.get(f"{index.url}suhr/nirgendwo/").status_code == 404
+
+
+def test_index_routes_come_before_a_workshop_with_the_same_slug(client, index):
+    WorkshopPageFactory(parent=index, slug="ical", title="Heisst ical")
+    response = client.get(f"{index.url}ical/")
+    assert response["Content-Type"].startswith("text/calendar")
+
+
+def test_private_workshop_asks_for_the_password(client, index):
+    workshop = WorkshopPageFactory(parent=index, title="Geheim")
+    workshop.view_restrictions.create(restriction_type="password", password="x")
+    response = client.get(workshop.url)
+    assert response.status_code == 200
+    assert "Geheim</h1>" not in response.content.decode()
+    assert "password" in response.content.decode().lower()
