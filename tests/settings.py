@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -22,8 +23,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail_modeladmin",
-    # The production task backend the docs show (tests/test_mail.py runs its worker).
-    "django_tasks_db",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -42,6 +41,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
+# The production task backend the docs show, whose worker tests/test_mail.py runs:
+# django-tasks-db (the "worker" extra, for Wagtail 8's django-tasks 0.12), or the
+# database backend that django-tasks itself shipped before 0.12 (Wagtail 7).
+if find_spec("django_tasks_db"):
+    INSTALLED_APPS.append("django_tasks_db")
+elif find_spec("django_tasks.backends.database"):
+    INSTALLED_APPS += ["django_tasks", "django_tasks.backends.database"]
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

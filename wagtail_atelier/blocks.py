@@ -1,12 +1,15 @@
-"""StreamField blocks: the workshop body, the programme and the "next workshop" teaser."""
+"""StreamField blocks: the workshop body, the programme, the "next workshop" teaser and
+testimonials."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 
 class ProgrammeStepBlock(blocks.StructBlock):
@@ -70,6 +73,82 @@ class NextWorkshopBlock(blocks.StructBlock):
         return context
 
 
+class TestimonialBlock(blocks.StructBlock):
+    """Quotes of people who took part, for workshop pages and any page of a site:
+    the testimonials chosen here, or else some published ones at random."""
+
+    heading = blocks.CharBlock(required=False, max_length=120, label=_("Heading"))
+    testimonials = blocks.ListBlock(
+        SnippetChooserBlock("wagtail_atelier.Testimonial"),
+        required=False,
+        label=_("Testimonials"),
+        help_text=_(
+            "Shown in the visitor's language when translated. Unpublished ones are "
+            "left out."
+        ),
+    )
+    random_count = blocks.IntegerBlock(
+        required=False,
+        min_value=0,
+        max_value=6,
+        label=_("Or this many at random"),
+        help_text=_("Used when no testimonial is chosen above."),
+    )
+    random_role = blocks.ChoiceBlock(
+        required=False,
+        choices=[
+            ("participant", _("Participant")),
+            ("case_presenter", _("Case presenter")),
+            ("host_organisation", _("Host organisation")),
+        ],
+        label=_("Of this role"),
+        help_text=_("Leave blank for any role."),
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Testimonials")
+        template = "wagtail_atelier/blocks/testimonials.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.get("testimonials") and not value.get("random_count"):
+            raise blocks.StructBlockValidationError(
+                block_errors={
+                    "random_count": ValidationError(
+                        _("Choose testimonials, or how many to show at random.")
+                    )
+                }
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        from .services.testimonial import (
+            chosen_testimonials,
+            context_language,
+            random_testimonials,
+        )
+
+        context = super().get_context(value, parent_context=parent_context)
+        language_code = context_language(parent_context or {})
+        chosen = [t for t in value.get("testimonials") or [] if t is not None]
+        if chosen:
+            testimonials = chosen_testimonials(chosen, language_code)
+        else:
+            testimonials = random_testimonials(
+                count=value.get("random_count") or 0,
+                role=value.get("random_role") or None,
+                language_code=language_code,
+            )
+        context.update(
+            testimonials=testimonials,
+            testimonials_heading=value.get("heading"),
+            testimonials_id=f"testimonials-{id(value)}",
+            language_code=language_code,
+        )
+        return context
+
+
 class WorkshopBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
@@ -77,6 +156,7 @@ class WorkshopBodyBlock(blocks.StreamBlock):
     )
     image = ImageBlock(label=_("Image"))
     programme = ProgrammeBlock()
+    testimonials = TestimonialBlock()
 
     class Meta:
         block_counts = {"programme": {"max_num": 1}}

@@ -42,6 +42,16 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_FORM_MAX_AGE": 60 * 60 * 24,
     "WAGTAIL_ATELIER_THROTTLE": {"ip": (20, 3600), "email": (5, 3600)},
     "WAGTAIL_ATELIER_THROTTLE_CACHE": "default",
+    # Feedback: mailed this many days after a workshop ends to the people marked as
+    # attended, and not at all once the workshop ended more than the second number of
+    # days ago (so that turning the feature on does not mail every past workshop).
+    "WAGTAIL_ATELIER_FEEDBACK_DAYS": 2,
+    "WAGTAIL_ATELIER_FEEDBACK_WINDOW_DAYS": 30,
+    # The version of the consent text a person accepts when they may be quoted
+    # (stored with each testimonial's consent record).
+    "WAGTAIL_ATELIER_TESTIMONIAL_CONSENT_VERSION": "1",
+    # Addresses told of every new host request when the site's settings name none.
+    "WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS": (),
 }
 
 

@@ -1,4 +1,4 @@
-"""Public forms: registration and "lost my link"."""
+"""Public forms: registration, "lost my link", host requests and feedback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models.choices import Canton, WorkshopLanguage
+from .models.host_request import (
+    EXPECTED_PEOPLE_MAX,
+    MESSAGE_MAX_LENGTH,
+    HostFormat,
+    VenueAvailability,
+)
 from .models.registration import CASE_DESCRIPTION_MAX_LENGTH, RegistrationRole
+from .models.testimonial import QUOTE_MAX_LENGTH, ROLE_ATTRIBUTIONS, Naming
 from .spam import fill_time_problem, form_started_token
 
 phone_validator = RegexValidator(
@@ -194,3 +201,178 @@ class RegistrationForm(SpamProtectedForm):
 
 class LostLinkForm(SpamProtectedForm):
     email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class HostRequestForm(SpamProtectedForm):
+    """An organisation asks to host a workshop in its region."""
+
+    organisation = forms.CharField(
+        label=_("Organisation or caring community"),
+        max_length=200,
+        validators=[no_markup],
+    )
+    contact_name = forms.CharField(
+        label=_("Contact person"), max_length=200, validators=[no_markup]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[phone_validator]
+    )
+    canton = forms.ChoiceField(
+        label=_("Canton"), choices=[("", _("Choose a canton")), *Canton.choices]
+    )
+    region = forms.CharField(
+        label=_("Town or region"), max_length=200, validators=[no_markup]
+    )
+    preferred_period = forms.CharField(
+        label=_("Preferred period"),
+        max_length=200,
+        required=False,
+        validators=[no_markup],
+        help_text=_('For example "spring 2026" or "a Saturday in October".'),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Language(s) of the workshop"),
+        choices=WorkshopLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one language.")},
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=HostFormat.choices, widget=forms.RadioSelect
+    )
+    venue = forms.ChoiceField(
+        label=_("Do you have a venue?"),
+        choices=VenueAvailability.choices,
+        widget=forms.RadioSelect,
+    )
+    venue_accessibility = forms.CharField(
+        label=_("Accessibility of the venue"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        validators=[no_markup],
+        help_text=_("For example step-free access, public transport, induction loop."),
+    )
+    expected_people = forms.IntegerField(
+        label=_("Expected number of people"),
+        min_value=1,
+        max_value=EXPECTED_PEOPLE_MAX,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        validators=[no_markup],
+        help_text=_("Anything we should know: your community, your questions, ideas."),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I agree that these details are used to answer this request."),
+        error_messages={
+            "required": _("Please accept the privacy notice to send the request.")
+        },
+    )
+
+    field_order = [
+        "organisation",
+        "contact_name",
+        "email",
+        "phone",
+        "canton",
+        "region",
+        "preferred_period",
+        "languages",
+        "format",
+        "venue",
+        "venue_accessibility",
+        "expected_people",
+        "message",
+        "privacy_consent",
+        "website",
+        "form_started",
+    ]
+
+    def __init__(self, *args, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if language and not self.is_bound:
+            self.initial.setdefault("languages", [language[:2]])
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        MaxLengthValidator(self.fields["email"].max_length)(email)
+        return email
+
+    @property
+    def contact_fields(self):
+        return [
+            self[name]
+            for name in ("organisation", "contact_name", "email", "phone")
+        ]
+
+    @property
+    def place_fields(self):
+        return [self[name] for name in ("canton", "region", "preferred_period")]
+
+
+class FeedbackForm(forms.Form):
+    """The short form behind the secret link of the feedback mail.
+
+    The naming choices show the person's own details ("Anna Muster", "Anna, Suhr"),
+    so they see exactly what would appear under their words.
+    """
+
+    takeaway = forms.CharField(
+        label=_("What do you take away from the workshop?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=QUOTE_MAX_LENGTH,
+        validators=[no_markup],
+    )
+    may_quote = forms.BooleanField(
+        label=_(
+            "You may publish my answer, or part of it, on the network's website, "
+            "also translated, and name me as I choose below. I can withdraw this "
+            "consent at any time with the link in the e-mail."
+        ),
+        required=False,
+    )
+    naming = forms.ChoiceField(
+        label=_("How may we name you?"),
+        choices=Naming.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    show_organisation = forms.BooleanField(
+        label=_("Also name my caring community or organisation"),
+        required=False,
+    )
+
+    def __init__(self, *args, registration=None, role: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        role_label = ROLE_ATTRIBUTIONS.get(role, "")
+        if registration is None:
+            # The registration is gone: only the role can be shown.
+            self.fields["naming"].choices = [(Naming.ROLE_ONLY, role_label)]
+            del self.fields["show_organisation"]
+            return
+        first = registration.first_name
+        self.fields["naming"].choices = [
+            (Naming.FULL_NAME, f"{first} {registration.last_name}"),
+            (Naming.FIRST_NAME_AND_TOWN, f"{first}, {registration.town}"),
+            (Naming.ROLE_ONLY, _("Only my role: %(role)s") % {"role": role_label}),
+        ]
+        self.fields["show_organisation"].label = _(
+            "Also name my caring community or organisation: %(organisation)s"
+        ) % {"organisation": registration.organisation}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("may_quote") and not cleaned_data.get("naming"):
+            self.add_error(
+                "naming",
+                forms.ValidationError(
+                    _("Choose how we may name you, or do not let us quote you."),
+                    code="required",
+                ),
+            )
+        return cleaned_data

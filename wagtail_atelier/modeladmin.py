@@ -42,6 +42,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
+from .admin_host_requests import HostRequestStatusView
 from .admin_views import (
     CancelRegistrationView,
     MarkAttendedView,
@@ -50,7 +51,8 @@ from .admin_views import (
     UnmarkAttendedView,
     log_title,
 )
-from .models import OutgoingMail, Registration, WorkshopPage
+from .models import HostRequest, OutgoingMail, Registration, WorkshopPage
+from .models.choices import WorkshopLanguage
 
 #: The Django URL namespace of every action view of the package's admin:
 #: ``reverse("wagtail_atelier_admin:registration_cancel", args=[pk])``.
@@ -588,11 +590,141 @@ class OutgoingMailAdmin(ActionsModelAdmin):
     )
 
 
+# -- host requests ---------------------------------------------------------------------
+
+
+class WorkshopLanguageListFilter(SimpleListFilter):
+    """Requests that would take a workshop in this language (one of those asked)."""
+
+    title = gettext_lazy("language of the workshop")
+    parameter_name = "workshop_language"
+
+    def lookups(self, request, model_admin):
+        return WorkshopLanguage.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in WorkshopLanguage.values:
+            return queryset
+        # The JSON list as text holds '"de"': a lookup every database supports.
+        return queryset.filter(languages__icontains=f'"{value}"')
+
+
+class HostRequestEditForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "coordinator" in self.fields:
+            field = self.fields["coordinator"]
+            field.queryset = field.queryset.filter(is_active=True)
+
+
+class HostRequestInspectView(InspectView):
+    """The request, then its history: every status change with who, when and the
+    note."""
+
+    def get_field_display_value(self, field_name, field=None):
+        if field_name == "languages":
+            return self.instance.languages_display() or "-"
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+        return value
+
+    def get_context_data(self, **kwargs):
+        from wagtail.log_actions import registry as log_registry
+
+        context = super().get_context_data(**kwargs)
+        context["log_entries"] = (
+            log_registry.get_logs_for_instance(self.instance)
+            .select_related("user")
+            .order_by("-timestamp", "-pk")
+        )
+        return context
+
+
+class HostRequestAdmin(ActionsModelAdmin):
+    """Only users with ``view_hostrequest`` or ``change_hostrequest`` see anything;
+    ``change_hostrequest`` moves requests on (status, coordinator, notes)."""
+
+    model = HostRequest
+    menu_label = gettext_lazy("Host requests")
+    menu_icon = "home"
+    menu_order = 150
+    permission_helper_class = AtelierPermissionHelper
+    button_helper_class = ActionButtonHelper
+    inspect_view_class = HostRequestInspectView
+    inspect_template_name = "wagtail_atelier/admin/host_request_inspect.html"
+    object_actions = {"status": HostRequestStatusView}
+    list_display = (
+        "organisation",
+        "region",
+        "canton",
+        "status",
+        "coordinator",
+        "created_at",
+    )
+    list_filter = ("status", "canton", WorkshopLanguageListFilter, "language")
+    list_select_related = ("coordinator",)
+    search_fields = ("organisation", "contact_name", "email", "region", "message")
+    inspect_view_enabled = True
+    inspect_view_fields = (
+        "status",
+        "workshop",
+        "coordinator",
+        "organisation",
+        "contact_name",
+        "email",
+        "phone",
+        "canton",
+        "region",
+        "preferred_period",
+        "languages",
+        "format",
+        "venue",
+        "venue_accessibility",
+        "expected_people",
+        "message",
+        "internal_notes",
+        "language",
+        "privacy_consent_at",
+        "privacy_notice_version",
+        "created_at",
+        "status_changed_at",
+    )
+    list_export = (
+        "status",
+        "organisation",
+        "contact_name",
+        "email",
+        "phone",
+        "canton",
+        "region",
+        "preferred_period",
+        "languages_display",
+        "format",
+        "venue",
+        "venue_accessibility",
+        "expected_people",
+        "message",
+        "language",
+        "coordinator",
+        "created_at",
+        "status_changed_at",
+    )
+    export_filename = "host-requests"
+    # Status changes go through the action (allowed transitions, log, mail);
+    # the edit form only assigns the coordinator and keeps notes.
+    edit_handler = ObjectList(
+        [FieldPanel("coordinator"), FieldPanel("internal_notes")],
+        base_form_class=HostRequestEditForm,
+    )
+
+
 class AtelierAdminGroup(ModelAdminGroup):
     menu_label = gettext_lazy("Practice workshops")
     menu_icon = "date"
     menu_order = 250
-    items = (RegistrationAdmin, OutgoingMailAdmin)
+    items = (RegistrationAdmin, HostRequestAdmin, OutgoingMailAdmin)
 
     def get_admin_urls_for_registration(self):
         urls = super().get_admin_urls_for_registration()

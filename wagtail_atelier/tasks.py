@@ -32,3 +32,11 @@ def send_reminders() -> int:
     from .services.registration import send_due_reminders
 
     return send_due_reminders()
+
+
+@task()
+def send_feedback_requests() -> int:
+    """Queue the feedback mails that are due; each registration gets one, once."""
+    from .services.feedback import send_due_feedback_requests
+
+    return send_due_feedback_requests()

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.contrib.settings.registry import register_setting
+from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from .admin_host_requests import HostRequestStatusFormatter
 from .admin_views import LOG_ACTIONS
+from .dashboard import AtelierDashboardPanel
 from .modeladmin import AtelierAdminGroup
+from .models import AtelierSettings
+from .services.feedback import CONSENT_WITHDRAWN_ACTION, DRAFT_FROM_FEEDBACK_ACTION
+from .services.host_request import STATUS_ACTION
+from .viewsets import TestimonialViewSet
 
 # The registrations and mails listings, and their action views under the
 # "wagtail_atelier_admin" URL namespace.
@@ -17,3 +26,29 @@ modeladmin_register(AtelierAdminGroup)
 def register_atelier_log_actions(actions):
     for action, (label, message) in LOG_ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+# -- testimonials, host requests, dashboard ------------------------------------------
+
+register_snippet(TestimonialViewSet)
+register_setting(AtelierSettings, icon="group")
+
+
+@hooks.register("register_log_actions")
+def register_testimonial_and_host_request_log_actions(actions):
+    actions.register_action(STATUS_ACTION)(HostRequestStatusFormatter)
+    actions.register_action(
+        CONSENT_WITHDRAWN_ACTION,
+        gettext_lazy("Withdraw consent"),
+        gettext_lazy("Consent withdrawn by the person quoted: unpublished for good"),
+    )
+    actions.register_action(
+        DRAFT_FROM_FEEDBACK_ACTION,
+        gettext_lazy("Create from feedback"),
+        gettext_lazy("Created as a draft from a feedback answer"),
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_atelier_dashboard_panel(request, panels):
+    panels.append(AtelierDashboardPanel(request))

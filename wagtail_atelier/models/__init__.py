@@ -1,10 +1,27 @@
 from .choices import Canton, WorkshopFormat, WorkshopLanguage
+from .host_request import (
+    HostFormat,
+    HostRequest,
+    HostRequestPage,
+    HostRequestPageMixin,
+    HostRequestStatus,
+    VenueAvailability,
+)
 from .mail import MailKind, MailStatus, OutgoingMail
 from .registration import (
     Registration,
     RegistrationRole,
     RegistrationStatus,
     WorkshopSeats,
+)
+from .settings import AtelierSettings
+from .testimonial import (
+    ConsentMethod,
+    FeedbackAnswer,
+    FeedbackRequest,
+    Naming,
+    Testimonial,
+    TestimonialRole,
 )
 from .workshop import (
     WorkshopIndexPage,
@@ -15,13 +32,26 @@ from .workshop import (
 )
 
 __all__ = [
+    "AtelierSettings",
     "Canton",
+    "ConsentMethod",
+    "FeedbackAnswer",
+    "FeedbackRequest",
+    "HostFormat",
+    "HostRequest",
+    "HostRequestPage",
+    "HostRequestPageMixin",
+    "HostRequestStatus",
     "MailKind",
     "MailStatus",
+    "Naming",
     "OutgoingMail",
     "Registration",
     "RegistrationRole",
     "RegistrationStatus",
+    "Testimonial",
+    "TestimonialRole",
+    "VenueAvailability",
     "WorkshopSeats",
     "WorkshopFormat",
     "WorkshopIndexPage",

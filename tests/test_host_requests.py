@@ -1,0 +1,650 @@
+"""Host requests: the public page and form, the mails, the workflow and its log, the
+admin (who sees what), and that the requests never become public."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from django import forms
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wagtail.models import ModelLogEntry, Page, Site
+from wagtail.search.index import class_is_indexed
+from wagtail.users.models import UserProfile
+
+from tests.factories import (
+    HostRequestFactory,
+    HostRequestPageFactory,
+    host_request_form_data,
+    route,
+    translate,
+)
+from wagtail_atelier.models import (
+    AtelierSettings,
+    HostRequest,
+    HostRequestPage,
+    HostRequestStatus,
+    OutgoingMail,
+)
+from wagtail_atelier.models.mail import MailKind
+from wagtail_atelier.services import host_request as services
+
+pytestmark = pytest.mark.django_db
+
+SECRET_CONTACT = "Verborgenhuber"
+
+
+@pytest.fixture
+def host_pages(translated_roots):
+    german = HostRequestPageFactory(
+        parent=translated_roots["de"], title="Gastgeber werden", slug="gastgeber"
+    )
+    return {
+        "de": german,
+        "fr": translate(german, "fr", title="Organiser un atelier", slug="accueillir"),
+        "it": translate(german, "it", title="Ospitare un laboratorio", slug="ospitare"),
+    }
+
+
+@pytest.fixture
+def coordinators():
+    site = Site.objects.get(is_default_site=True)
+    AtelierSettings.objects.update_or_create(
+        site=site,
+        defaults={
+            "host_request_recipients": "koordination@example.org\nnetz@example.org"
+        },
+    )
+    return ["koordination@example.org", "netz@example.org"]
+
+
+def required_message(language: str) -> str:
+    with translation.override(language):
+        return str(forms.Field.default_error_messages["required"])
+
+
+# -- the page -------------------------------------------------------------------------
+
+
+def test_one_host_request_page_per_language_under_any_page(
+    host_pages, translated_roots
+):
+    other_parent = translated_roots["de"]
+    assert not HostRequestPage.can_create_at(other_parent)  # German one exists
+    Page.objects.filter(pk__in=[p.pk for p in host_pages.values()]).delete()
+    assert HostRequestPage.can_create_at(other_parent)
+    assert HostRequestPage.can_create_at(translated_roots["fr"])
+
+
+def test_the_page_shows_the_form_in_its_language(client, host_pages):
+    for language, page in host_pages.items():
+        response = client.get(page.url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'<html lang="{language}">' in html
+        assert 'name="organisation"' in html and 'name="privacy_consent"' in html
+        assert 'class="atelier-honeypot"' in html
+        # The page's language is ticked for the workshop.
+        assert re.search(rf'value="{language}"[^>]*checked', html)
+
+
+def test_a_valid_request_is_stored_acknowledged_and_notified(
+    client, host_pages, coordinators, django_capture_on_commit_callbacks
+):
+    page = host_pages["fr"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            page.url,
+            host_request_form_data(
+                contact_name="Chloé Martin",
+                email="Chloe@Example.org",
+                languages=["fr", "de"],
+                format="either",
+                expected_people="30",
+            ),
+        )
+    assert response.status_code == 302
+    assert response["Location"] == route(page, "thanks")
+    request = HostRequest.objects.get()
+    assert request.status == HostRequestStatus.NEW
+    assert request.language == "fr"
+    assert request.email == "chloe@example.org"
+    assert request.languages == ["fr", "de"]
+    assert request.expected_people == 30
+    assert request.site == Site.objects.get(is_default_site=True)
+    assert request.privacy_notice_version == "1"
+    acknowledgement, notification = sorted(mail.outbox, key=lambda m: len(m.to))
+    assert acknowledgement.to == ["chloe@example.org"]
+    with translation.override("fr"):
+        assert str(translation.gettext("What you sent us:")) in acknowledgement.body
+    assert notification.to == coordinators
+    assert notification.reply_to == ["chloe@example.org"]
+    assert (
+        f"/admin/wagtail_atelier/hostrequest/inspect/{request.pk}/" in notification.body
+    )
+    kinds = set(OutgoingMail.objects.values_list("kind", flat=True))
+    assert kinds == {
+        MailKind.HOST_REQUEST_ACKNOWLEDGEMENT,
+        MailKind.HOST_REQUEST_NOTIFICATION,
+    }
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    assert 'id="host-request-sent"' in thanks.content.decode()
+
+
+@override_settings(WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS=["fallback@example.org"])
+def test_without_site_recipients_the_setting_is_used(client, host_pages):
+    client.post(host_pages["de"].url, host_request_form_data())
+    assert OutgoingMail.objects.get(kind=MailKind.HOST_REQUEST_NOTIFICATION).to == [
+        "fallback@example.org"
+    ]
+
+
+def test_no_recipients_no_notification(client, host_pages):
+    client.post(host_pages["de"].url, host_request_form_data())
+    assert list(OutgoingMail.objects.values_list("kind", flat=True)) == [
+        MailKind.HOST_REQUEST_ACKNOWLEDGEMENT
+    ]
+
+
+def assert_nothing_stored():
+    assert not HostRequest.objects.exists()
+    assert not OutgoingMail.objects.exists()
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it"])
+def test_field_errors_are_in_the_page_language(
+    client, host_pages, coordinators, language
+):
+    response = client.post(
+        host_pages[language].url,
+        host_request_form_data(organisation="", languages=None, privacy_consent=None),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert required_message(language) in html
+    with translation.override(language):
+        assert str(translation.gettext("Choose at least one language.")) in html
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"email": "not-an-address"},
+        {"canton": "XX"},
+        {"format": "hybrid"},
+        {"venue": "maybe"},
+        {"languages": ["en"]},
+        {"expected_people": "0"},
+        {"expected_people": "501"},
+        {"expected_people": "zwanzig"},
+        {"phone": "call me"},
+        {"organisation": "<script>alert(1)</script>"},
+        {"message": "x" * 2001},
+        {"region": "R" * 201},
+    ],
+)
+def test_bad_input_stores_and_mails_nothing(
+    client, host_pages, coordinators, overrides
+):
+    response = client.post(host_pages["de"].url, host_request_form_data(**overrides))
+    assert response.status_code == 200
+    assert "atelier-error-summary" in response.content.decode()
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert_nothing_stored()
+
+
+def test_the_honeypot_rejects_without_storing(client, host_pages, coordinators):
+    response = client.post(
+        host_pages["de"].url, host_request_form_data(website="http://spam.example")
+    )
+    assert response.status_code == 400
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize("started", ["now", "tampered", None])
+def test_the_fill_time_is_checked(client, host_pages, coordinators, started):
+    import time
+
+    from wagtail_atelier.spam import form_started_token
+
+    token = {
+        "now": form_started_token(time.time()),
+        "tampered": form_started_token(time.time() - 10)[:-2] + "xx",
+        None: None,
+    }[started]
+    response = client.post(
+        host_pages["de"].url, host_request_form_data(form_started=token)
+    )
+    assert response.status_code == 200
+    assert "atelier-error-summary" in response.content.decode()
+    assert_nothing_stored()
+
+
+@override_settings(WAGTAIL_ATELIER_THROTTLE={"ip": (3, 3600), "email": (2, 3600)})
+def test_requests_are_throttled(client, host_pages):
+    statuses = [
+        client.post(
+            host_pages["de"].url, host_request_form_data(email="same@example.org")
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert HostRequest.objects.count() == 2
+
+
+def test_a_get_on_the_thanks_page_stores_nothing(client, host_pages):
+    assert client.get(route(host_pages["de"], "thanks")).status_code == 200
+    assert_nothing_stored()
+
+
+# -- fuzzing --------------------------------------------------------------------------
+
+FIELDS = [
+    "organisation",
+    "contact_name",
+    "email",
+    "phone",
+    "canton",
+    "region",
+    "preferred_period",
+    "languages",
+    "format",
+    "venue",
+    "venue_accessibility",
+    "expected_people",
+    "message",
+    "privacy_consent",
+    "website",
+    "form_started",
+]
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+values = st.one_of(
+    text,
+    st.sampled_from(
+        ["", " ", "0", "-1", "501", "AG", "de", "on_site", "yes", "on", "x" * 3000]
+    ),
+    st.lists(st.one_of(text, st.sampled_from(["de", "fr", "it", "en"])), max_size=4),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+)
+
+
+@override_settings(WAGTAIL_ATELIER_THROTTLE=None)
+@settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.dictionaries(st.sampled_from(FIELDS), st.one_of(st.none(), values)),
+)
+def test_fuzzing_the_host_request_form_never_fails(client, host_pages, changes):
+    before = HostRequest.objects.count(), OutgoingMail.objects.count()
+    data = host_request_form_data(**changes)
+    response = client.post(host_pages["fr"].url, data)
+    assert response.status_code in (200, 302, 400)
+    if response.status_code != 302:
+        assert (HostRequest.objects.count(), OutgoingMail.objects.count()) == before
+
+
+# -- the workflow ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator(django_user_model):
+    return django_user_model.objects.create_user(username="koordinatorin", password="x")
+
+
+def test_allowed_transitions_are_logged_with_who_and_when(coordinator):
+    request = HostRequestFactory()
+    services.change_status(
+        request, status="in_discussion", user=coordinator, note="Telefoniert"
+    )
+    services.change_status(request, status="declined", user=coordinator)
+    services.change_status(request, status="in_discussion", user=coordinator)
+    request.refresh_from_db()
+    assert request.status == "in_discussion"
+    entries = list(
+        ModelLogEntry.objects.filter(
+            object_id=str(request.pk), action=services.STATUS_ACTION
+        ).order_by("timestamp", "pk")
+    )
+    assert [(e.data["from"], e.data["to"]) for e in entries] == [
+        ("new", "in_discussion"),
+        ("in_discussion", "declined"),
+        ("declined", "in_discussion"),
+    ]
+    assert all(e.user == coordinator for e in entries)
+    assert entries[0].data["note"] == "Telefoniert"
+    assert "Telefoniert" in entries[0].message
+    assert request.organisation not in entries[0].label  # a neutral title
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        ("new", "scheduled"),
+        ("new", "new"),
+        ("scheduled", "in_discussion"),
+        ("scheduled", "declined"),
+        ("declined", "scheduled"),
+        ("withdrawn", "declined"),
+        ("in_discussion", "bogus"),
+    ],
+)
+def test_forbidden_transitions_change_nothing(start, target, workshop):
+    request = HostRequestFactory(status=start)
+    with pytest.raises(services.TransitionNotAllowedError):
+        services.change_status(request, status=target, workshop=workshop)
+    request.refresh_from_db()
+    assert request.status == start
+    assert not ModelLogEntry.objects.filter(action=services.STATUS_ACTION).exists()
+
+
+def test_scheduled_needs_the_workshop_and_mails_its_link(
+    workshop_versions, django_capture_on_commit_callbacks
+):
+    request = HostRequestFactory(status="in_discussion", language="it")
+    with pytest.raises(services.WorkshopRequiredError):
+        services.change_status(request, status="scheduled")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(
+            request, status="scheduled", workshop=workshop_versions["de"]
+        )
+    request.refresh_from_db()
+    assert request.status == "scheduled"
+    assert request.workshop == workshop_versions["de"]
+    [message] = mail.outbox
+    assert message.to == [request.email]
+    # The Italian page, in Italian.
+    assert workshop_versions["it"].get_full_url() in message.body
+    assert "Laboratorio pratico Suhr" in message.subject
+    assert OutgoingMail.objects.get().kind == MailKind.HOST_REQUEST_SCHEDULED
+
+
+# -- never public ---------------------------------------------------------------------
+
+
+def test_host_requests_are_never_public(client, host_pages, workshop):
+    HostRequestFactory(
+        organisation="GEHEIM-ORGANISATION-4711", contact_name=SECRET_CONTACT
+    )
+    assert not class_is_indexed(HostRequest)
+    for url in [host_pages["de"].url, host_pages["fr"].url, workshop.url, "/de/"]:
+        html = client.get(url).content.decode()
+        assert "GEHEIM-ORGANISATION-4711" not in html
+        assert SECRET_CONTACT not in html
+    html = client.get("/de/", {"q": "GEHEIM"}).content.decode()
+    assert "GEHEIM-ORGANISATION-4711" not in html
+
+
+# -- site settings --------------------------------------------------------------------
+
+
+def test_recipient_addresses_are_validated():
+    from django.core.exceptions import ValidationError
+
+    from wagtail_atelier.models.settings import split_addresses, validate_addresses
+
+    assert split_addresses("a@example.org, b@example.org;\na@example.org\n") == [
+        "a@example.org",
+        "b@example.org",
+    ]
+    validate_addresses("a@example.org\nb@example.org")
+    with pytest.raises(ValidationError):
+        validate_addresses("a@example.org\nnot an address")
+
+
+def test_the_settings_page_in_the_admin(admin_client):
+    site = Site.objects.get(is_default_site=True)
+    url = reverse(
+        "wagtailsettings:edit", args=["wagtail_atelier", "ateliersettings", site.pk]
+    )
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"host_request_recipients": "not valid"})
+    assert response.status_code == 200
+    assert not AtelierSettings.objects.filter(
+        host_request_recipients="not valid"
+    ).exists()
+    admin_client.post(url, {"host_request_recipients": "k@example.org"})
+    assert services.coordinator_recipients(site) == ["k@example.org"]
+
+
+# -- the admin ------------------------------------------------------------------------
+
+
+def admin_user(django_user_model, username, *permissions):
+    user = django_user_model.objects.create_user(username=username, password="x")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
+
+
+@pytest.fixture
+def users(django_user_model):
+    return {
+        "editor": admin_user(django_user_model, "editor"),
+        "viewer": admin_user(
+            django_user_model, "viewer", "wagtail_atelier.view_hostrequest"
+        ),
+        "changer": admin_user(
+            django_user_model,
+            "changer",
+            "wagtail_atelier.view_hostrequest",
+            "wagtail_atelier.change_hostrequest",
+        ),
+    }
+
+
+def admin_urls(request) -> dict[str, str]:
+    index = reverse("wagtail_atelier_hostrequest_modeladmin_index")
+    return {
+        "index": index,
+        "csv": index + "?export=csv",
+        "xlsx": index + "?export=xlsx",
+        "search": index + "?q=" + SECRET_CONTACT,
+        "inspect": reverse(
+            "wagtail_atelier_hostrequest_modeladmin_inspect", args=[request.pk]
+        ),
+        "edit": reverse(
+            "wagtail_atelier_hostrequest_modeladmin_edit", args=[request.pk]
+        ),
+        "delete": reverse(
+            "wagtail_atelier_hostrequest_modeladmin_delete", args=[request.pk]
+        ),
+        "history": reverse(
+            "wagtail_atelier_hostrequest_modeladmin_history", args=[request.pk]
+        ),
+        "status": reverse(
+            "wagtail_atelier_admin:hostrequest_status", args=[request.pk]
+        ),
+    }
+
+
+def content(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def test_every_admin_url_checks_permissions(client, users):
+    request = HostRequestFactory(contact_name=f"Zoé {SECRET_CONTACT}")
+    for name, url in admin_urls(request).items():
+        client.logout()
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert "/admin/login/" in response["Location"], name
+
+        client.force_login(users["editor"])
+        response = client.get(url)
+        assert response.status_code in (302, 403), (name, response.status_code)
+        assert SECRET_CONTACT not in content(response), name
+        # Nor does a POST change anything.
+        if name in ("edit", "delete", "status"):
+            client.post(url, {"status": "declined", "internal_notes": "x"})
+            request.refresh_from_db()
+            assert request.status == "new" and not request.internal_notes, name
+
+    client.force_login(users["viewer"])
+    for name in ("index", "csv", "xlsx", "search", "inspect", "history"):
+        response = client.get(admin_urls(request)[name])
+        assert response.status_code == 200, name
+    for name in ("edit", "delete", "status"):
+        response = client.get(admin_urls(request)[name])
+        assert response.status_code in (302, 403), name
+
+    client.force_login(users["changer"])
+    for name in ("index", "inspect", "edit", "status", "history"):
+        assert client.get(admin_urls(request)[name]).status_code == 200, name
+    assert client.get(admin_urls(request)["delete"]).status_code in (302, 403)
+
+
+def test_the_host_requests_menu_is_hidden_without_permission(client, users):
+    client.force_login(users["editor"])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("wagtail_atelier_hostrequest_modeladmin_index") not in html
+    client.force_login(users["viewer"])
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("wagtail_atelier_hostrequest_modeladmin_index") in html
+
+
+def test_listing_filters_search_and_export(client, users):
+    HostRequestFactory(organisation="Verein Aarau", canton="AG", languages=["de"])
+    HostRequestFactory(
+        organisation="Association Sion",
+        canton="VS",
+        languages=["fr", "it"],
+        status="in_discussion",
+        contact_name="=HYPERLINK(1)",
+    )
+    client.force_login(users["viewer"])
+    index = reverse("wagtail_atelier_hostrequest_modeladmin_index")
+
+    def listed(**params):
+        return client.get(index, params).content.decode()
+
+    html = listed()
+    assert "Verein Aarau" in html and "Association Sion" in html
+    assert "Association Sion" not in listed(status__exact="new")
+    assert "Verein Aarau" not in listed(canton__exact="VS")
+    html = listed(workshop_language="it")
+    assert "Association Sion" in html and "Verein Aarau" not in html
+    html = listed(q="Aarau")
+    assert "Verein Aarau" in html and "Association Sion" not in html
+
+    response = client.get(index, {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(content(response))))
+    assert len(rows) == 3
+    assert any("Association Sion" in row for row in rows)
+    assert "'=HYPERLINK(1)" in content(client.get(index, {"export": "csv"}))
+    response = client.get(index, {"export": "xlsx"})
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet_rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(sheet_rows) == 3
+
+
+def test_the_status_action_enforces_the_workflow(client, users, workshop):
+    request = HostRequestFactory(status="new")
+    url = reverse("wagtail_atelier_admin:hostrequest_status", args=[request.pk])
+    client.force_login(users["changer"])
+    html = client.get(url).content.decode()
+    assert 'value="in_discussion"' in html and 'value="scheduled"' not in html
+
+    # Not offered, so not accepted.
+    response = client.post(url, {"status": "scheduled", "workshop": workshop.pk})
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert request.status == "new"
+
+    response = client.post(url, {"status": "in_discussion", "note": "Erstes Gespräch"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "in_discussion"
+
+    # "Scheduled" without the workshop is refused with a field error.
+    response = client.post(url, {"status": "scheduled"})
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "in_discussion"
+
+    response = client.post(url, {"status": "scheduled", "workshop": workshop.pk})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "scheduled" and request.workshop_id == workshop.pk
+    entries = ModelLogEntry.objects.filter(
+        object_id=str(request.pk), action=services.STATUS_ACTION
+    )
+    assert entries.count() == 2
+    assert set(entries.values_list("user__username", flat=True)) == {"changer"}
+
+    # Nothing further: the action is no longer offered.
+    response = client.get(url)
+    assert response.status_code == 302
+    inspect = client.get(
+        reverse("wagtail_atelier_hostrequest_modeladmin_inspect", args=[request.pk])
+    ).content.decode()
+    assert "Erstes Gespräch" in inspect  # the history with the note
+
+
+def test_the_edit_view_assigns_a_coordinator_and_notes_only(client, users):
+    request = HostRequestFactory()
+    client.force_login(users["changer"])
+    url = reverse("wagtail_atelier_hostrequest_modeladmin_edit", args=[request.pk])
+    response = client.post(
+        url,
+        {
+            "coordinator": users["changer"].pk,
+            "internal_notes": "Ruft am Montag zurück",
+            "status": "scheduled",
+            "email": "other@example.org",
+        },
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.coordinator == users["changer"]
+    assert request.internal_notes == "Ruft am Montag zurück"
+    assert request.status == "new"
+    assert request.email != "other@example.org"
+
+
+def test_the_admin_has_no_create_view(client, users):
+    client.force_login(users["changer"])
+    response = client.get(reverse("wagtail_atelier_hostrequest_modeladmin_create"))
+    assert response.status_code in (302, 403)
+
+
+def test_the_listing_costs_the_same_whatever_its_length(
+    client, users, django_assert_max_num_queries
+):
+    client.force_login(users["changer"])
+    index = reverse("wagtail_atelier_hostrequest_modeladmin_index")
+    counts = []
+    for size in (1, 20):
+        HostRequestFactory.create_batch(size, coordinator=users["changer"])
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(index).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

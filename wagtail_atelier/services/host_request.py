@@ -1,0 +1,171 @@
+"""Host requests: receiving them and moving them through the workflow.
+
+No request objects in here. Every status change is logged in Wagtail's audit log
+(who, when, from, to, note) and shows in the request's history in the admin.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from ..conf import get_setting
+from ..models.host_request import HostRequest, HostRequestStatus
+from ..models.mail import MailKind
+from .mail import queue_mail
+
+STATUS_ACTION = "wagtail_atelier.host_request.status"
+
+
+class TransitionNotAllowedError(Exception):
+    def __init__(self, current: str, requested: str):
+        super().__init__(f"{current} -> {requested}")
+        self.current = current
+        self.requested = requested
+
+
+class WorkshopRequiredError(Exception):
+    """A request becomes "scheduled" only together with the workshop it became."""
+
+
+def log_title(host_request: HostRequest) -> str:
+    # Neutral: the audit log outlives the request if it is erased.
+    return f"{host_request._meta.verbose_name} {host_request.pk}"
+
+
+def coordinator_recipients(site) -> list[str]:
+    """The addresses set for ``site`` in the admin, else the package setting."""
+    from ..models.settings import AtelierSettings
+
+    recipients: list[str] = []
+    if site is not None:
+        recipients = AtelierSettings.for_site(site).host_request_recipient_list
+    return recipients or list(get_setting("WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS"))
+
+
+def admin_url(host_request: HostRequest) -> str:
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    path = reverse(
+        "wagtail_atelier_hostrequest_modeladmin_inspect", args=[host_request.pk]
+    )
+    return f"{base}{path}"
+
+
+def submit(
+    *, page, site, data: dict, language: str, now: datetime | None = None
+) -> HostRequest:
+    """Store a host request (``data``: the cleaned form), acknowledge it to the
+    requester in ``language`` and tell the coordinators of ``site``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        host_request = HostRequest.objects.create(
+            organisation=data["organisation"].strip(),
+            contact_name=data["contact_name"].strip(),
+            email=data["email"],
+            phone=data.get("phone", "").strip(),
+            canton=data["canton"],
+            region=data["region"].strip(),
+            preferred_period=data.get("preferred_period", "").strip(),
+            languages=list(data["languages"]),
+            format=data["format"],
+            venue=data["venue"],
+            venue_accessibility=data.get("venue_accessibility", "").strip(),
+            expected_people=data.get("expected_people"),
+            message=data.get("message", "").strip(),
+            privacy_consent_at=now,
+            privacy_notice_version=get_setting(
+                "WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"
+            ),
+            language=language,
+            page_id=page.pk if page is not None else None,
+            site=site,
+        )
+        queue_mail(
+            kind=MailKind.HOST_REQUEST_ACKNOWLEDGEMENT,
+            to=[host_request.email],
+            language=language,
+            template="host_request_acknowledgement",
+            context={"host_request": host_request},
+        )
+        recipients = coordinator_recipients(site)
+        if recipients:
+            queue_mail(
+                kind=MailKind.HOST_REQUEST_NOTIFICATION,
+                to=recipients,
+                language=settings.LANGUAGE_CODE,
+                template="host_request_notification",
+                context={
+                    "host_request": host_request,
+                    "admin_url": admin_url(host_request),
+                },
+                reply_to=[host_request.email],
+            )
+    return host_request
+
+
+def change_status(
+    host_request: HostRequest,
+    *,
+    status: str,
+    user=None,
+    workshop=None,
+    note: str = "",
+    now: datetime | None = None,
+) -> HostRequest:
+    """Move a request to ``status`` if the workflow allows it, log who did it and
+    when; "scheduled" needs ``workshop`` and mails its link to the requester."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        host_request = HostRequest.objects.select_for_update().get(pk=host_request.pk)
+        previous = host_request.status
+        if status not in host_request.allowed_transitions():
+            raise TransitionNotAllowedError(previous, status)
+        if status == HostRequestStatus.SCHEDULED and workshop is None:
+            raise WorkshopRequiredError
+        host_request.status = status
+        host_request.status_changed_at = now
+        fields = ["status", "status_changed_at", "updated_at"]
+        if status == HostRequestStatus.SCHEDULED:
+            host_request.workshop = workshop
+            fields.append("workshop")
+        host_request.save(update_fields=fields)
+        log(
+            instance=host_request,
+            action=STATUS_ACTION,
+            user=user,
+            title=log_title(host_request),
+            data={
+                "from": previous,
+                "to": status,
+                "note": note.strip(),
+                "workshop": workshop.pk if workshop is not None else None,
+            },
+        )
+        if status == HostRequestStatus.SCHEDULED:
+            _queue_scheduled_mail(host_request, workshop)
+    return host_request
+
+
+def _queue_scheduled_mail(host_request: HostRequest, workshop) -> None:
+    from .feedback import live_workshop_version
+
+    # The page in the requester's language if it is published, else the one chosen.
+    page = live_workshop_version(workshop.translation_key, host_request.language)
+    page = page or workshop
+    queue_mail(
+        kind=MailKind.HOST_REQUEST_SCHEDULED,
+        to=[host_request.email],
+        language=host_request.language,
+        template="host_request_scheduled",
+        context={
+            "host_request": host_request,
+            "workshop": page,
+            "workshop_url": page.get_full_url() or "",
+        },
+        reply_to=[page.contact_email] if page.contact_email else [],
+    )

@@ -1,0 +1,98 @@
+"""Wagtail admin viewsets; registered in ``wagtail_hooks.py``."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Testimonial, TestimonialRole, WorkshopPage
+
+
+def workshops_with_testimonials(request):
+    return (
+        WorkshopPage.objects.filter(testimonials__isnull=False)
+        .distinct()
+        .order_by("-start_at", "pk")
+    )
+
+
+class TestimonialFilterSet(WagtailFilterSet):
+    role = django_filters.ChoiceFilter(
+        label=_("Role"),
+        choices=TestimonialRole.choices,
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+    )
+    workshop = django_filters.ModelChoiceFilter(
+        label=_("Workshop"), queryset=workshops_with_testimonials
+    )
+    live = django_filters.BooleanFilter(label=_("Published"), widget=BooleanRadioSelect)
+    withdrawn = django_filters.BooleanFilter(
+        label=_("Consent withdrawn"),
+        field_name="consent_withdrawn_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=BooleanRadioSelect,
+    )
+
+    class Meta:
+        model = Testimonial
+        fields = ["role", "workshop", "live", "withdrawn"]
+
+
+class TestimonialViewSet(SnippetViewSet):
+    model = Testimonial
+    icon = "openquote"
+    menu_label = _("Testimonials")
+    filterset_class = TestimonialFilterSet
+    # Searched with the ORM: testimonials hold names that must never go into a
+    # search index.
+    search_fields = [
+        "quote",
+        "role_description",
+        "first_name",
+        "last_name",
+        "organisation",
+    ]
+    list_display = [
+        "__str__",
+        Column("attribution", label=_("Shown as")),
+        Column("role", label=_("Role"), accessor="get_role_display"),
+        Column("workshop", label=_("Workshop")),
+        LiveStatusTagColumn(),
+        UpdatedAtColumn(),
+    ]
+    list_export = [
+        "quote",
+        "attribution",
+        "role",
+        "workshop",
+        "live",
+        "consent_given_at",
+        "consent_method",
+        "consent_text_version",
+        "consent_withdrawn_at",
+    ]
+    export_filename = "testimonials"
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "quote",
+        "attribution",
+        "role",
+        "workshop",
+        "consent_given_at",
+        "consent_method",
+        "consent_text_version",
+        "consent_note",
+        "consent_withdrawn_at",
+    ]
+    # A copy would carry the quote without the withdrawal: never offer one.
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return Testimonial.objects.select_related("workshop", "locale")
