@@ -235,3 +235,103 @@ def lost_link_form_data(**overrides) -> dict:
 def route(page, name: str, *args) -> str:
     """The URL of one of a page's routes: ``route(workshop, "register")``."""
     return page.url + page.reverse_subpage(name, args=args)
+
+
+# -- testimonials and host requests -------------------------------------------------
+
+
+class TestimonialFactory(factory.django.DjangoModelFactory):
+    """A testimonial in German, published unless ``live=False``:
+    ``TestimonialFactory(role="case_presenter", naming="full_name")``."""
+
+    class Meta:
+        model = "wagtail_atelier.Testimonial"
+
+    locale = factory.LazyFunction(lambda: Locale.objects.get(language_code="de"))
+    live = True
+    quote = factory.Sequence(lambda n: f"Wir kommen aus unserer Blase heraus ({n}).")
+    naming = "role_only"
+    first_name = ""
+    last_name = ""
+    town = ""
+    role = "participant"
+    consent_given_at = factory.LazyFunction(timezone.now)
+    consent_method = "written"
+    consent_text_version = "1"
+
+
+def translate_snippet(snippet, language_code: str, *, live: bool = True, **changes):
+    """A translation of a snippet the way wagtail-localize makes one: a copy in the
+    locale with the same translation key, translated fields changed."""
+    locale = Locale.objects.get(language_code=language_code)
+    translated = snippet.copy_for_translation(locale)
+    for name, value in changes.items():
+        setattr(translated, name, value)
+    translated.live = live
+    translated.save()
+    return translated
+
+
+class HostRequestPageFactory(wagtail_factories.PageFactory):
+    title = "Ein Praxiswerkstatt bei Ihnen?"
+    slug = factory.Sequence(lambda n: f"gastgeber-{n}")
+    intro = "<p>Möchten Sie eine Praxiswerkstatt in Ihrer Region durchführen?</p>"
+
+    class Meta:
+        model = "wagtail_atelier.HostRequestPage"
+
+
+class HostRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wagtail_atelier.HostRequest"
+
+    organisation = factory.Sequence(lambda n: f"Caring Community {n}")
+    contact_name = "Regula Gastgeberin"
+    email = factory.Sequence(lambda n: f"host{n}@example.org")
+    canton = Canton.AG
+    region = "Suhr"
+    languages = factory.LazyFunction(lambda: ["de"])
+    format = "on_site"
+    venue = "yes"
+    privacy_consent_at = factory.LazyFunction(timezone.now)
+    privacy_notice_version = "1"
+    language = "de"
+
+
+def host_request_form_data(**overrides) -> dict:
+    """Valid POST data for the host request form, filled in ten seconds ago. An
+    override of ``None`` leaves the field out."""
+    import time
+
+    from wagtail_atelier.spam import form_started_token
+
+    data = {
+        "organisation": "Caring Community Suhr",
+        "contact_name": "Regula Gastgeberin",
+        "email": "regula@example.org",
+        "phone": "",
+        "canton": "AG",
+        "region": "Suhr",
+        "preferred_period": "Frühling 2027",
+        "languages": ["de"],
+        "format": "on_site",
+        "venue": "yes",
+        "venue_accessibility": "Stufenlos, Bahnhof 5 Minuten",
+        "expected_people": "25",
+        "message": "Wir freuen uns!",
+        "privacy_consent": "on",
+        "website": "",
+        "form_started": form_started_token(time.time() - 10),
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def feedback_form_data(**overrides) -> dict:
+    data = {
+        "takeaway": "Wir kommen aus unserer Blase heraus.",
+        "may_quote": "on",
+        "naming": "role_only",
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}

@@ -382,6 +382,18 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
 
         return views.lost_link(request, self)
 
+    @path("feedback/<str:token>/", name="feedback")
+    def feedback_route(self, request, token):
+        from .. import views_public
+
+        return views_public.feedback(request, self, token)
+
+    @path("feedback/<str:token>/withdraw/", name="withdraw_consent")
+    def withdraw_consent_route(self, request, token):
+        from .. import views_public
+
+        return views_public.withdraw_consent(request, self, token)
+
     @path("ical/", name="ical")
     def ical(self, request):
         from ..ical import workshops_calendar

@@ -128,3 +128,36 @@ def atelier_role_notes(seats) -> dict:
         for role, role_seats in (seats or {}).items()
         if role_seats.is_full
     }
+
+
+@register.inclusion_tag("wagtail_atelier/includes/testimonials.html", takes_context=True)
+def atelier_testimonials(
+    context, count=1, role=None, workshop=None, testimonial=None, heading=None
+):
+    """Published testimonials in the page's language, at random:
+    ``{% atelier_testimonials count=2 role="case_presenter" %}``; only those from a
+    workshop (any language version): ``{% atelier_testimonials workshop=page %}``;
+    one given testimonial: ``{% atelier_testimonials testimonial=quote %}``."""
+    from ..services.testimonial import (
+        chosen_testimonials,
+        context_language,
+        random_testimonials,
+    )
+
+    language_code = context_language(context)
+    if testimonial is not None:
+        testimonials = chosen_testimonials([testimonial], language_code)
+    else:
+        testimonials = random_testimonials(
+            count=int(count or 0),
+            role=role or None,
+            workshop=workshop,
+            language_code=language_code,
+        )
+    return {
+        "request": context.get("request"),
+        "testimonials": testimonials,
+        "testimonials_heading": heading,
+        "testimonials_id": "testimonials-tag",
+        "language_code": language_code,
+    }
