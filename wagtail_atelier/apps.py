@@ -7,3 +7,12 @@ class WagtailAtelierConfig(AppConfig):
     label = "wagtail_atelier"
     verbose_name = _("Practice workshops")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from .signal_handlers import fill_seats_after_publish
+
+        page_published.connect(
+            fill_seats_after_publish, dispatch_uid="wagtail_atelier_fill_seats"
+        )

@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     # Mail: sender, timeout for one attempt (seconds), attempts before giving up.
     "WAGTAIL_ATELIER_FROM_EMAIL": "",
     "WAGTAIL_ATELIER_MAIL_TIMEOUT": 10,
-    "WAGTAIL_ATELIER_MAIL_MAX_ATTEMPTS": 8,
+    "WAGTAIL_ATELIER_MAIL_MAX_ATTEMPTS": 12,
     # Reminder mail this many days before the workshop.
     "WAGTAIL_ATELIER_REMINDER_DAYS": 3,
     # Addresses told of every new registration, besides the workshop's contact.

@@ -107,7 +107,7 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL; "
                     "PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000;"
+                    "PRAGMA busy_timeout=20000;"
                 ),
             },
         }
