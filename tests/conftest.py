@@ -47,7 +47,11 @@ def indexes(translated_roots, index):
     return {
         "de": index,
         "fr": translate(
-            index, "fr", title="Atelier pratique", slug="atelier-pratique", revision=False
+            index,
+            "fr",
+            title="Atelier pratique",
+            slug="atelier-pratique",
+            revision=False,
         ),
         "it": translate(
             index,

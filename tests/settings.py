@@ -1,4 +1,4 @@
-"""Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
+"""Test settings: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
 import os
 import tempfile
@@ -9,7 +9,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
-SECRET_KEY = "tests-only-not-secret"  # noqa: S105
+SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 

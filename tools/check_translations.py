@@ -69,7 +69,9 @@ def check_language(language: str, extracted: Path) -> list[str]:
             for entry in catalogue.translated_entries()
         }
         if compiled != source:
-            problems.append(f"{language}: django.mo is out of date (make compilemessages)")
+            problems.append(
+                f"{language}: django.mo is out of date (make compilemessages)"
+            )
     return problems
 
 
@@ -85,7 +87,10 @@ def main() -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} translation problem(s); run `make messages` and translate.")
+        print(
+            f"{len(problems)} translation problem(s); "
+            "run `make messages` and translate."
+        )
         return 1
     print("Translations complete for " + ", ".join(LANGUAGES) + ".")
     return 0

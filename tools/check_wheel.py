@@ -1,4 +1,4 @@
-"""Build the wheel and check it ships templates, static files, migrations and .mo files."""
+"""Build the wheel; check it ships templates, static files, migrations, .mo files."""
 
 from __future__ import annotations
 
@@ -14,14 +14,27 @@ REQUIRED = [
     "wagtail_atelier/templates/wagtail_atelier/pages/workshop_index_page.html",
     "wagtail_atelier/static/wagtail_atelier/css/atelier.css",
     "wagtail_atelier/migrations/0001_initial.py",
-    *(f"wagtail_atelier/locale/{lang}/LC_MESSAGES/django.mo" for lang in ("de", "fr", "it")),
+    *(
+        f"wagtail_atelier/locale/{lang}/LC_MESSAGES/django.mo"
+        for lang in ("de", "fr", "it")
+    ),
 ]
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, str(ROOT)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "-q",
+                "-w",
+                out,
+                str(ROOT),
+            ],
             check=True,
         )
         wheel = next(Path(out).glob("wagtail_atelier-*.whl"))

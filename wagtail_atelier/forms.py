@@ -64,7 +64,10 @@ class SpamProtectedForm(forms.Form):
             )
         if problem in ("expired", "invalid"):
             raise forms.ValidationError(
-                _("This form has expired. Please check your entries and send it again."),
+                _(
+                    "This form has expired. Please check your entries and send it "
+                    "again."
+                ),
                 code="expired",
             )
         return cleaned_data
@@ -306,8 +309,7 @@ class HostRequestForm(SpamProtectedForm):
     @property
     def contact_fields(self):
         return [
-            self[name]
-            for name in ("organisation", "contact_name", "email", "phone")
+            self[name] for name in ("organisation", "contact_name", "email", "phone")
         ]
 
     @property

@@ -59,7 +59,9 @@ def workshops_calendar(workshops: Iterable, request=None, name: str = "") -> Cal
         calendar.add("x-wr-calname", name)
         calendar.add("name", name)
     calendar.add("x-wr-timezone", get_setting("WAGTAIL_ATELIER_TIME_ZONE"))
-    calendar.add("x-wr-caldesc", _("Practice workshops of the Caring Communities network"))
+    calendar.add(
+        "x-wr-caldesc", _("Practice workshops of the Caring Communities network")
+    )
     for workshop in workshops:
         calendar.add_component(workshop_event(workshop, request))
     return calendar

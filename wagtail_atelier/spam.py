@@ -79,5 +79,7 @@ def throttled(request, email: str = "", scope: str = "register") -> bool:
         checks.append((f"email:{digest}", *limits["email"]))
     allowed = True
     for key, limit, window in checks:
-        allowed = _hit(f"wagtail_atelier:throttle:{scope}:{key}", limit, window) and allowed
+        allowed = (
+            _hit(f"wagtail_atelier:throttle:{scope}:{key}", limit, window) and allowed
+        )
     return not allowed

@@ -47,7 +47,10 @@ def workshop_event(workshop, request=None) -> dict:
     if workshop.format != WorkshopFormat.ON_SITE:
         locations.append({"@type": "VirtualLocation", "url": url})
 
-    organizer = {"@type": "Organization", "name": get_setting("WAGTAIL_ATELIER_ORGANIZER_NAME")}
+    organizer = {
+        "@type": "Organization",
+        "name": get_setting("WAGTAIL_ATELIER_ORGANIZER_NAME"),
+    }
     if organizer_url := get_setting("WAGTAIL_ATELIER_ORGANIZER_URL"):
         organizer["url"] = organizer_url
     if workshop.contact_email:

@@ -32,7 +32,9 @@ def find_next_workshop(language_code: str):
     }
     if language_code in versions:
         return versions[language_code], False
-    default_language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    default_language = translation.get_supported_language_variant(
+        settings.LANGUAGE_CODE
+    )
     return versions.get(default_language, first), True
 
 

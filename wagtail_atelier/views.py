@@ -70,7 +70,9 @@ def register(request, workshop):
 
 def _get_registration(workshop, token) -> Registration:
     try:
-        return Registration.objects.get(token=token, workshop_key=workshop.translation_key)
+        return Registration.objects.get(
+            token=token, workshop_key=workshop.translation_key
+        )
     except Registration.DoesNotExist as error:
         raise Http404 from error
 
@@ -140,7 +142,12 @@ def lost_link(request, workshop):
     return TemplateResponse(
         request,
         "wagtail_atelier/pages/registration_lost_link.html",
-        {"page": workshop, "self": workshop, "form": form, "sent": sent,
-         "throttled": status == 429},
+        {
+            "page": workshop,
+            "self": workshop,
+            "form": form,
+            "sent": sent,
+            "throttled": status == 429,
+        },
         status=status,
     )

@@ -24,8 +24,9 @@ class MailKind(models.TextChoices):
     LINK = "link", _("Link sent again")
     FEEDBACK_REQUEST = "feedback_request", _("Feedback request after the workshop")
     HOST_REQUEST_ACKNOWLEDGEMENT = "host_request_ack", _("Host request received")
-    HOST_REQUEST_NOTIFICATION = "host_request_notice", _(
-        "New host request, to the coordinators"
+    HOST_REQUEST_NOTIFICATION = (
+        "host_request_notice",
+        _("New host request, to the coordinators"),
     )
     HOST_REQUEST_SCHEDULED = "host_request_scheduled", _("Host request scheduled")
 

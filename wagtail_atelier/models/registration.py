@@ -118,13 +118,17 @@ class Registration(models.Model):
     )
     dietary_note = models.CharField(_("dietary note"), blank=True, max_length=200)
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted at"))
-    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=40)
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=40
+    )
     share_contact = models.BooleanField(
         _("shares contact with the other participants"), default=False
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    promoted_at = models.DateTimeField(_("moved up from the waiting list at"), null=True)
+    promoted_at = models.DateTimeField(
+        _("moved up from the waiting list at"), null=True
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
     attended_at = models.DateTimeField(_("attendance marked at"), null=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True)
@@ -201,7 +205,10 @@ class Registration(models.Model):
                 role=self.role,
                 status=RegistrationStatus.WAITING,
             )
-            .filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+            .filter(
+                Q(created_at__lt=self.created_at)
+                | Q(created_at=self.created_at, pk__lt=self.pk)
+            )
             .count()
         )
         return ahead + 1

@@ -246,7 +246,7 @@ class Testimonial(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Mode
     def is_withdrawn(self) -> bool:
         return self.consent_withdrawn_at is not None
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012 (next to the checks it enforces)
         # Once withdrawn, always withdrawn: a stale copy of the object (an old
         # revision, a form, a sync) must not clear the mark by saving over it.
         if self.pk is not None and self.consent_withdrawn_at is None:

@@ -222,7 +222,9 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
             [
                 FieldPanel("workshop_language"),
                 FieldRowPanel([FieldPanel("is_free"), FieldPanel("cost_note")]),
-                FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_email")]),
+                FieldRowPanel(
+                    [FieldPanel("contact_name"), FieldPanel("contact_email")]
+                ),
             ],
             heading=_("Language, costs and contact"),
         ),
@@ -260,7 +262,9 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     def clean(self):
         super().clean()
         if self.start_at and not self.end_at:
-            self.end_at = self.start_at + get_setting("WAGTAIL_ATELIER_DEFAULT_DURATION")
+            self.end_at = self.start_at + get_setting(
+                "WAGTAIL_ATELIER_DEFAULT_DURATION"
+            )
         errors: dict[str, list] = {}
         if self.start_at and self.end_at and self.end_at <= self.start_at:
             errors.setdefault("end_at", []).append(
@@ -350,7 +354,9 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         context = super().get_context(request, *args, **kwargs)
         state = registration_state(self)
         context["registration_state"] = state
-        context["privacy_notice_url"] = get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_URL")
+        context["privacy_notice_url"] = get_setting(
+            "WAGTAIL_ATELIER_PRIVACY_NOTICE_URL"
+        )
         context["seats"] = seats(self) if state == RegistrationState.OPEN else {}
         if state == RegistrationState.OPEN and "registration_form" not in context:
             context["registration_form"] = RegistrationForm(workshop=self)
@@ -430,7 +436,11 @@ class WorkshopFilterForm(forms.Form):
         return {name: value for name, value in cleaned.items() if value}
 
     def filter_queryset(self, queryset):
-        mapping = {"format": "format", "language": "workshop_language", "canton": "canton"}
+        mapping = {
+            "format": "format",
+            "language": "workshop_language",
+            "canton": "canton",
+        }
         return queryset.filter(
             **{mapping[name]: value for name, value in self.filters().items()}
         )
@@ -458,8 +468,10 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
         """Live, public workshops of this index, most specific class, no order."""
         # The listing images come joined to the workshops and their renditions in one
         # more query, so a page of cards costs the same whatever its length.
-        renditions = get_image_model().get_rendition_model().objects.filter(
-            filter_spec=LISTING_IMAGE_FILTER
+        renditions = (
+            get_image_model()
+            .get_rendition_model()
+            .objects.filter(filter_spec=LISTING_IMAGE_FILTER)
         )
         # Only a workshop's own view restriction can hide it here: those of the index
         # and its ancestors were checked when the index was served (``.public()``
@@ -522,7 +534,9 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         filter_form = WorkshopFilterForm(request.GET or None)
-        workshops = self.ordered_workshops(filter_form.filter_queryset(self.workshops()))
+        workshops = self.ordered_workshops(
+            filter_form.filter_queryset(self.workshops())
+        )
         paginator = Paginator(workshops, get_setting("WAGTAIL_ATELIER_INDEX_PAGE_SIZE"))
         page_number = request.GET.get("page") or 1
         try:
@@ -560,7 +574,7 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
         return response
 
 
-class WorkshopIndexPage(WorkshopIndexPageMixin, Page):
+class WorkshopIndexPage(WorkshopIndexPageMixin, Page):  # noqa: DJ008 (Page has __str__)
     template = "wagtail_atelier/pages/workshop_index_page.html"
     subpage_types = ["wagtail_atelier.WorkshopPage"]
 
@@ -569,7 +583,7 @@ class WorkshopIndexPage(WorkshopIndexPageMixin, Page):
         verbose_name_plural = _("workshop indexes")
 
 
-class WorkshopPage(WorkshopPageMixin, Page):
+class WorkshopPage(WorkshopPageMixin, Page):  # noqa: DJ008 (Page has __str__)
     template = "wagtail_atelier/pages/workshop_page.html"
     parent_page_types = ["wagtail_atelier.WorkshopIndexPage"]
     subpage_types: list[str] = []

@@ -106,7 +106,9 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
             Q(status__in=[MailStatus.PENDING, MailStatus.FAILED])
             | Q(status=MailStatus.SENDING, next_attempt_at__lt=stale)
         )
-        .update(status=MailStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+        .update(
+            status=MailStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now
+        )
     )
     if not claimed:
         return "skipped"
@@ -116,14 +118,17 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
         subject=mail.subject,
         connection=connection,
         body=mail.body_text,
-        from_email=get_setting("WAGTAIL_ATELIER_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
+        from_email=get_setting("WAGTAIL_ATELIER_FROM_EMAIL")
+        or settings.DEFAULT_FROM_EMAIL,
         to=mail.to,
         reply_to=mail.reply_to or None,
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
     for attachment in mail.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        message.attach(
+            attachment["filename"], attachment["content"], attachment["mimetype"]
+        )
     try:
         message.send(fail_silently=False)
     except Exception as error:  # any backend error: record it, retry later
@@ -150,7 +155,10 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
     stale = now - timedelta(minutes=15)
     due = (
         OutgoingMail.objects.filter(
-            Q(status__in=[MailStatus.PENDING, MailStatus.FAILED], next_attempt_at__lte=now)
+            Q(
+                status__in=[MailStatus.PENDING, MailStatus.FAILED],
+                next_attempt_at__lte=now,
+            )
             | Q(status=MailStatus.SENDING, next_attempt_at__lt=stale)
         )
         .order_by("next_attempt_at", "pk")

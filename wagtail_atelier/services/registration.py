@@ -113,7 +113,11 @@ def seats(workshop) -> dict[str, RoleSeats]:
 def lock_workshop(workshop_key) -> None:
     """Serialise seat changes of one workshop until the transaction ends."""
     # One statement once the row exists (every registration after the first).
-    if WorkshopSeats.objects.select_for_update().filter(workshop_key=workshop_key).exists():
+    if (
+        WorkshopSeats.objects.select_for_update()
+        .filter(workshop_key=workshop_key)
+        .exists()
+    ):
         return
     row, _created = WorkshopSeats.objects.get_or_create(workshop_key=workshop_key)
     WorkshopSeats.objects.select_for_update().filter(pk=row.pk).exists()
@@ -176,7 +180,9 @@ def register(
             accessibility_needs=data.get("accessibility_needs", "").strip(),
             dietary_note=data.get("dietary_note", "").strip(),
             privacy_consent_at=now,
-            privacy_notice_version=get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"),
+            privacy_notice_version=get_setting(
+                "WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"
+            ),
             share_contact=bool(data.get("share_contact")),
         )
         try:
@@ -204,7 +210,9 @@ def register(
     return RegistrationResult(registration, created=True)
 
 
-def cancel(registration: Registration, *, by_staff: bool = False, now=None) -> Registration:
+def cancel(
+    registration: Registration, *, by_staff: bool = False, now=None
+) -> Registration:
     """Cancel a registration and give its seat to the first person waiting.
 
     People may cancel until the workshop starts; staff at any time.
@@ -235,9 +243,16 @@ def fill_from_waiting_list(workshop, role: str, now=None) -> list[Registration]:
     left. Call with the workshop locked."""
     now = now or timezone.now()
     capacity = capacity_for(workshop, role)
-    confirmed = Registration.objects.for_workshop(workshop).confirmed().filter(role=role).count()
+    confirmed = (
+        Registration.objects.for_workshop(workshop)
+        .confirmed()
+        .filter(role=role)
+        .count()
+    )
     free = None if capacity is None else capacity - confirmed
-    waiting = Registration.objects.for_workshop(workshop).filter(role=role).waiting_order()
+    waiting = (
+        Registration.objects.for_workshop(workshop).filter(role=role).waiting_order()
+    )
     if free is not None:
         waiting = waiting[: max(free, 0)]
     promoted = []
@@ -286,9 +301,11 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     horizon = now + timedelta(days=get_setting("WAGTAIL_ATELIER_REMINDER_DAYS"))
-    keys = WorkshopPage.objects.live().filter(
-        start_at__gt=now, start_at__lte=horizon
-    ).values_list("translation_key", flat=True)
+    keys = (
+        WorkshopPage.objects.live()
+        .filter(start_at__gt=now, start_at__lte=horizon)
+        .values_list("translation_key", flat=True)
+    )
     sent = 0
     candidates = Registration.objects.filter(
         workshop_key__in=list(set(keys)),
@@ -298,7 +315,9 @@ def send_due_reminders(now: datetime | None = None) -> int:
     for pk in list(candidates):
         with transaction.atomic():
             claimed = Registration.objects.filter(
-                pk=pk, reminder_sent_at__isnull=True, status=RegistrationStatus.CONFIRMED
+                pk=pk,
+                reminder_sent_at__isnull=True,
+                status=RegistrationStatus.CONFIRMED,
             ).update(reminder_sent_at=now)
             if not claimed:
                 continue
@@ -375,7 +394,9 @@ def _queue_registrant_mail(
         context=context,
         registration=registration,
         attachments=attachments,
-        reply_to=[workshop.contact_email] if workshop and workshop.contact_email else [],
+        reply_to=[workshop.contact_email]
+        if workshop and workshop.contact_email
+        else [],
     )
 
 

@@ -50,7 +50,9 @@ def atelier_time(value) -> str:
     return format_date(_in_workshop_zone(value), "H:i")
 
 
-@register.inclusion_tag("wagtail_atelier/includes/next_workshop.html", takes_context=True)
+@register.inclusion_tag(
+    "wagtail_atelier/includes/next_workshop.html", takes_context=True
+)
 def next_workshop_teaser(context, heading=None, propose_url=None):
     """``{% next_workshop_teaser heading="..." propose_url="/fr/accueillir/" %}``"""
     return next_workshop_context(context, heading=heading, propose_url=propose_url)
@@ -85,7 +87,9 @@ def _find_translations(page, request=None):
                 "is_current": version.pk == page.pk,
             }
         )
-    result.sort(key=lambda item: order.index(item["code"]) if item["code"] in order else 99)
+    result.sort(
+        key=lambda item: order.index(item["code"]) if item["code"] in order else 99
+    )
     return result
 
 
@@ -99,14 +103,18 @@ def atelier_language_switcher(context, page=None):
     return {"translations": _translations(page, request), "request": request}
 
 
-@register.inclusion_tag("wagtail_atelier/includes/alternate_links.html", takes_context=True)
+@register.inclusion_tag(
+    "wagtail_atelier/includes/alternate_links.html", takes_context=True
+)
 def atelier_alternate_links(context, page=None):
     """``<link rel="alternate" hreflang>`` for each live translation, for the <head>."""
     page = page or context.get("page")
     request = context.get("request")
     translations = _translations(page, request)
     for item in translations:
-        item["full_url"] = request.build_absolute_uri(item["url"]) if request else item["url"]
+        item["full_url"] = (
+            request.build_absolute_uri(item["url"]) if request else item["url"]
+        )
     return {"translations": translations}
 
 
@@ -130,7 +138,9 @@ def atelier_role_notes(seats) -> dict:
     }
 
 
-@register.inclusion_tag("wagtail_atelier/includes/testimonials.html", takes_context=True)
+@register.inclusion_tag(
+    "wagtail_atelier/includes/testimonials.html", takes_context=True
+)
 def atelier_testimonials(
     context, count=1, role=None, workshop=None, testimonial=None, heading=None
 ):
