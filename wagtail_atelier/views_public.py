@@ -15,17 +15,7 @@ from .models.testimonial import FeedbackAnswer, FeedbackRequest
 from .services import feedback as feedback_services
 from .services import host_request as host_request_services
 from .spam import throttled
-from .views import private as _private
-
-
-def private(response):
-    """Pages reached with a secret link: never cached or indexed. The referrer is
-    kept within the site (the forms on these pages post back to it, and a browser
-    sends ``Origin: null`` under ``no-referrer``, which the CSRF check refuses)
-    and never sent to another site."""
-    response = _private(response)
-    response["Referrer-Policy"] = "same-origin"
-    return response
+from .views import private
 
 # -- host requests --------------------------------------------------------------------
 
