@@ -938,3 +938,113 @@ WORKSHOPS = [
         },
     ),
 ]
+
+
+# -- host request page --------------------------------------------------------------
+
+HOST_REQUEST = {
+    "de": {
+        "title": "Eine Praxiswerkstatt in Ihrer Region",
+        "slug": "praxiswerkstatt-in-ihrer-region",
+        "intro": (
+            "<p>Möchten Sie eine Praxiswerkstatt in Ihrer Region durchführen? Wir "
+            "freuen uns auf Ihre Nachricht.</p>"
+        ),
+    },
+    "fr": {
+        "title": "Organiser un atelier pratique dans votre région",
+        "slug": "atelier-pratique-dans-votre-region",
+        "intro": (
+            "<p>Vous souhaitez organiser un atelier pratique dans votre région ? Nous "
+            "nous réjouissons de recevoir votre message.</p>"
+        ),
+    },
+    "it": {
+        "title": "Un laboratorio pratico nella vostra regione",
+        "slug": "laboratorio-pratico-nella-vostra-regione",
+        "intro": (
+            "<p>Desiderate organizzare un laboratorio pratico nella vostra regione? "
+            "Saremo lieti di ricevere il vostro messaggio.</p>"
+        ),
+    },
+}
+
+
+def host_request_fields(language: str) -> dict:
+    return dict(HOST_REQUEST[language])
+
+
+# -- testimonials -------------------------------------------------------------------
+
+
+@dataclass
+class DemoTestimonial:
+    """A published testimonial: the facts, and the translated texts per language
+    (the first language is the original)."""
+
+    key: str
+    role: str
+    texts: dict[str, dict[str, str]]
+    naming: str = "role_only"
+    consent_method: str = "written"
+    consent_text_version: str = "1"
+
+    @property
+    def source_language(self) -> str:
+        return next(iter(self.texts))
+
+
+TESTIMONIALS = [
+    DemoTestimonial(
+        key="bubble",
+        role="participant",
+        texts={
+            "fr": {
+                "quote": "L'atelier nous permet de sortir de notre bulle.",
+                "role_description": "Participante d'une communauté de soutien",
+            },
+            "de": {
+                "quote": "Die Praxiswerkstatt holt uns aus unserer Blase.",
+                "role_description": "Teilnehmerin einer Caring Community",
+            },
+            "it": {
+                "quote": "Il laboratorio ci fa uscire dalla nostra bolla.",
+                "role_description": "Partecipante di una comunità solidale",
+            },
+        },
+    ),
+    DemoTestimonial(
+        key="courage",
+        role="case_presenter",
+        texts={
+            "fr": {
+                "quote": (
+                    "Il n'est pas nécessaire de tout faire toute seule. Il faut du "
+                    "courage pour amener une question, mais cela en vaut la peine."
+                ),
+                "role_description": (
+                    "Participante ayant amené une situation d'une communauté de soutien"
+                ),
+            },
+            "de": {
+                "quote": (
+                    "Man muss nicht alles allein machen. Es braucht Mut, eine Frage "
+                    "einzubringen, aber es lohnt sich."
+                ),
+                "role_description": (
+                    "Teilnehmerin einer Caring Community, die ein Anliegen "
+                    "eingebracht hat"
+                ),
+            },
+            "it": {
+                "quote": (
+                    "Non è necessario fare tutto da sola. Ci vuole coraggio per "
+                    "portare una domanda, ma ne vale la pena."
+                ),
+                "role_description": (
+                    "Partecipante di una comunità solidale che ha portato un caso"
+                ),
+            },
+        },
+    ),
+]

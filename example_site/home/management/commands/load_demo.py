@@ -1,4 +1,4 @@
-"""Fill the site with demo content: home, workshop index and workshops in de/fr/it.
+"""Fill the site with demo content (pages and testimonials) in de/fr/it.
 
 Idempotent: pages are found again by fixed translation keys; what exists is left as
 it is (an editor may have changed it), only what is missing is created. Every
@@ -16,15 +16,23 @@ from wagtail.models import Locale, Page, Site
 
 from home.demo_content import (
     LANGUAGES,
+    TESTIMONIALS,
     TIME_ZONE,
     WORKSHOPS,
+    DemoTestimonial,
     demo_key,
     home_fields,
+    host_request_fields,
     index_fields,
 )
 from home.localize import translate_page
 from home.models import HomePage
-from wagtail_atelier.models import WorkshopIndexPage, WorkshopPage
+from wagtail_atelier.models import (
+    HostRequestPage,
+    Testimonial,
+    WorkshopIndexPage,
+    WorkshopPage,
+)
 
 # The development server of the demo (WAGTAILADMIN_BASE_URL in settings/dev.py).
 LOCAL_SITE = {"hostname": "127.0.0.1", "port": 8000}
@@ -49,11 +57,15 @@ class Command(BaseCommand):
         index = self.ensure_index(home)
         for workshop in WORKSHOPS:
             self.ensure_workshop(index, workshop)
+        self.ensure_host_request_page(home)
+        for testimonial in TESTIMONIALS:
+            self.ensure_testimonial(testimonial)
 
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo content: {self.created} page(s) created, {self.existing} "
+                f"Demo content: {self.created} page(s) or testimonial(s) created, "
+                f"{self.existing} "
                 f"already there ({elapsed:.1f} s)."
             )
         )
@@ -70,6 +82,17 @@ class Command(BaseCommand):
         url = page.get_url() or ""
         self.stdout.write(
             f"  {status}  {page.locale.language_code}  {page.title}  {url}".rstrip()
+        )
+
+    def report_testimonial(self, testimonial: Testimonial, created: bool) -> None:
+        if created:
+            self.created += 1
+            status = self.style.SUCCESS("created")
+        else:
+            self.existing += 1
+            status = "exists "
+        self.stdout.write(
+            f"  {status}  {testimonial.locale.language_code}  testimonial {testimonial}"
         )
 
     # -- locales and site -----------------------------------------------------------
@@ -231,3 +254,66 @@ class Command(BaseCommand):
             overrides=overrides,
         )
         return page
+
+    def ensure_host_request_page(self, home: HomePage) -> HostRequestPage:
+        german = self.locales["de"]
+        key = demo_key("host-request")
+        page = HostRequestPage.objects.filter(
+            translation_key=key, locale=german
+        ).first()
+        created = page is None
+        if created:
+            with transaction.atomic():
+                page = HostRequestPage(
+                    translation_key=key,
+                    locale=german,
+                    show_in_menus=True,
+                    **host_request_fields("de"),
+                )
+                home.add_child(instance=page)
+                page.save_revision().publish()
+        self.report(page, created)
+        self.ensure_translations(page, host_request_fields)
+        return page
+
+    # -- testimonials ---------------------------------------------------------------
+
+    def ensure_testimonial(self, demo: DemoTestimonial) -> Testimonial:
+        """The original, then a translation per language: a copy with the same
+        translation key, its quote and role description translated, published."""
+        key = demo_key(f"testimonial/{demo.key}")
+        source_locale = self.locales[demo.source_language]
+        source = Testimonial.objects.filter(
+            translation_key=key, locale=source_locale
+        ).first()
+        created = source is None
+        if created:
+            with transaction.atomic():
+                source = Testimonial(
+                    translation_key=key,
+                    locale=source_locale,
+                    role=demo.role,
+                    naming=demo.naming,
+                    consent_given_at=timezone.now(),
+                    consent_method=demo.consent_method,
+                    consent_text_version=demo.consent_text_version,
+                    **demo.texts[demo.source_language],
+                )
+                source.save()
+                source.save_revision().publish()
+        self.report_testimonial(source, created)
+        for code, texts in demo.texts.items():
+            if code == demo.source_language:
+                continue
+            locale = self.locales[code]
+            translated = source.get_translation_or_none(locale)
+            created = translated is None
+            if created:
+                with transaction.atomic():
+                    translated = source.copy_for_translation(locale)
+                    for name, value in texts.items():
+                        setattr(translated, name, value)
+                    translated.save()
+                    translated.save_revision().publish()
+            self.report_testimonial(translated, created)
+        return source
