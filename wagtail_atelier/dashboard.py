@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from wagtail.admin.ui.components import Component
 
+from .admin_views import user_can_see_registrations
 from .models import HostRequest, Registration, RegistrationRole, WorkshopPage
 from .models.registration import RegistrationStatus
 
@@ -29,21 +30,11 @@ HOST_REQUEST_VIEW_PERMISSIONS = (
     "wagtail_atelier.view_hostrequest",
     "wagtail_atelier.change_hostrequest",
 )
-REGISTRATION_VIEW_PERMISSIONS = (
-    "wagtail_atelier.view_registration",
-    "wagtail_atelier.change_registration",
-)
 
 
 def user_can_see_host_requests(user) -> bool:
     return any(
         user.has_perm(permission) for permission in HOST_REQUEST_VIEW_PERMISSIONS
-    )
-
-
-def user_can_see_registrations(user) -> bool:
-    return any(
-        user.has_perm(permission) for permission in REGISTRATION_VIEW_PERMISSIONS
     )
 
 
