@@ -1,14 +1,17 @@
-"""The panel on the Wagtail admin home: new host requests and upcoming workshops.
+"""The panel on the Wagtail admin home: new host requests, upcoming workshops and
+the harvest of the workshops that just ended.
 
 Added by the ``construct_homepage_panels`` hook in ``wagtail_hooks.py``. Host requests
-show only to users allowed to see them; the link to a workshop's registrations only to
-users allowed to see registrations. Whatever the number of workshops, the panel costs
-the same few queries (registrations are counted in one).
+show only to users allowed to see them; the link to a workshop's registrations and the
+harvest section only to users allowed to see registrations. Whatever the number of
+workshops, the panel costs the same few queries (the upcoming and the recent
+workshops are read in one, registrations are counted in one, harvests in one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,9 +25,13 @@ from wagtail.admin.ui.components import Component
 from .admin_views import user_can_see_registrations
 from .models import HostRequest, Registration, RegistrationRole, WorkshopPage
 from .models.registration import RegistrationStatus
+from .services.harvest import harvest_counts
 
 UPCOMING_LIMIT = 8
 NEW_REQUESTS_LIMIT = 5
+#: Workshops that ended at most this long ago show in the harvest section.
+HARVEST_DAYS = 60
+HARVEST_LIMIT = 5
 
 HOST_REQUEST_VIEW_PERMISSIONS = (
     "wagtail_atelier.view_hostrequest",
@@ -45,15 +52,20 @@ def _reverse(name: str, *args) -> str:
         return ""
 
 
-def upcoming_workshops(language_code: str, limit: int = UPCOMING_LIMIT) -> list:
-    """The next live workshops, one entry per workshop (in ``language_code`` when
-    translated), each with ``role_counts``: ``[(label, confirmed, waiting)]``."""
-    versions = (
+def live_versions(ended_after):
+    """Every live language version of the workshops ending after ``ended_after``,
+    with their locales, in one query."""
+    return list(
         WorkshopPage.objects.live()
-        .filter(end_at__gte=timezone.now())
+        .filter(end_at__gte=ended_after)
         .select_related("locale")
         .order_by("start_at", "pk")
     )
+
+
+def one_per_workshop(versions, language_code: str) -> list:
+    """One version per workshop (``translation_key``): the one in ``language_code``
+    when there is one."""
     by_key: dict = {}
     for page in versions:
         current = by_key.get(page.translation_key)
@@ -62,7 +74,23 @@ def upcoming_workshops(language_code: str, limit: int = UPCOMING_LIMIT) -> list:
             and current.locale.language_code != language_code
         ):
             by_key[page.translation_key] = page
-    workshops = sorted(by_key.values(), key=lambda p: (p.start_at, p.pk))[:limit]
+    return list(by_key.values())
+
+
+def upcoming_workshops(
+    language_code: str, limit: int = UPCOMING_LIMIT, versions=None
+) -> list:
+    """The next live workshops, one entry per workshop (in ``language_code`` when
+    translated), each with ``role_counts``: ``[(label, confirmed, waiting)]``.
+    ``versions``: pages already read with :func:`live_versions` (any ending before
+    now are left out)."""
+    now = timezone.now()
+    if versions is None:
+        versions = live_versions(now)
+    workshops = sorted(
+        one_per_workshop([v for v in versions if v.end_at >= now], language_code),
+        key=lambda p: (p.start_at, p.pk),
+    )[:limit]
     keys = [w.translation_key for w in workshops]
     counts: dict = {}
     rows = (
@@ -87,6 +115,33 @@ def upcoming_workshops(language_code: str, limit: int = UPCOMING_LIMIT) -> list:
             )
             for role in RegistrationRole.values
         ]
+    return workshops
+
+
+def harvest_workshops(
+    language_code: str, limit: int = HARVEST_LIMIT, versions=None
+) -> list:
+    """The live workshops that ended in the last ``HARVEST_DAYS`` days, the latest
+    first, one entry per workshop (in ``language_code`` when translated), each with
+    ``harvest_tables``, ``harvest_recorded`` and ``harvest_sent``."""
+    now = timezone.now()
+    ended_after = now - timedelta(days=HARVEST_DAYS)
+    if versions is None:
+        versions = live_versions(ended_after)
+    workshops = sorted(
+        one_per_workshop(
+            [v for v in versions if ended_after <= v.end_at < now], language_code
+        ),
+        key=lambda p: (p.end_at, p.pk),
+        reverse=True,
+    )[:limit]
+    counts = harvest_counts(w.translation_key for w in workshops)
+    for workshop in workshops:
+        (
+            workshop.harvest_tables,
+            workshop.harvest_recorded,
+            workshop.harvest_sent,
+        ) = counts.get(workshop.translation_key, (0, 0, 0))
     return workshops
 
 
@@ -120,10 +175,17 @@ class AtelierDashboardPanel(Component):
                     + urlencode({"status__exact": "new"})
                 )
         language_code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-        workshops = upcoming_workshops(language_code)
+        can_see_registrations = user_can_see_registrations(user)
+        # The upcoming and the recent workshops in one query.
+        versions = live_versions(
+            timezone.now() - timedelta(days=HARVEST_DAYS)
+            if can_see_registrations
+            else timezone.now()
+        )
+        workshops = upcoming_workshops(language_code, versions=versions)
         registrations_url = (
             _reverse("wagtail_atelier_registration_modeladmin_index")
-            if user_can_see_registrations(user)
+            if can_see_registrations
             else ""
         )
         for workshop in workshops:
@@ -134,10 +196,22 @@ class AtelierDashboardPanel(Component):
                 else ""
             )
         context["workshops"] = workshops
+        if can_see_registrations:
+            context["harvest_workshops"] = harvest_workshops(
+                language_code, versions=versions
+            )
+            for workshop in context["harvest_workshops"]:
+                workshop.harvest_url = _reverse(
+                    "wagtail_atelier_workshops:harvest", workshop.pk
+                )
         return context
 
     def render_html(self, parent_context=None) -> str:
         context = self.get_context_data(parent_context)
-        if not context.get("show_host_requests") and not context["workshops"]:
+        if (
+            not context.get("show_host_requests")
+            and not context["workshops"]
+            and not context.get("harvest_workshops")
+        ):
             return ""
         return render_to_string(self.template_name, context, request=self.request)
