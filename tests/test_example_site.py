@@ -1,4 +1,5 @@
-"""The example site, run the way `make demo` runs it: migrate, load the demo twice.
+"""The example site, run the way `make demo` runs it: migrate, load the demo twice
+(pages, testimonials, the registrations and table plan of one workshop).
 
 Runs in a subprocess against a throwaway SQLite file, because the example site is a
 separate Django project with its own settings and apps.
@@ -19,8 +20,10 @@ INSPECT = r"""
 import json
 from django.test import Client
 from wagtail.models import Page
-from wagtail_atelier.models import WorkshopPage
+from wagtail_atelier.models import Registration, TablePlan, WorkshopPage
 from django.utils import timezone
+from home.demo_content import demo_key
+from home.demo_people import WORKSHOP_KEY
 
 workshops = WorkshopPage.objects.live().select_related("locale")
 by_key = {}
@@ -36,6 +39,9 @@ for w in workshops:
 now = timezone.now()
 keys = "translation_key"
 french_suhr = client.get(suhr_fr.url).content.decode() if suhr_fr else ""
+demo_workshop = demo_key(f"workshop/{WORKSHOP_KEY}")
+demo_registrations = Registration.objects.filter(workshop_key=demo_workshop)
+demo_plan = TablePlan.objects.filter(workshop_key=demo_workshop).first()
 print(json.dumps({
     "pages": Page.objects.count(),
     "workshops": len(by_key),
@@ -50,6 +56,21 @@ print(json.dumps({
     "upcoming": workshops.filter(end_at__gte=now).values(keys).distinct().count(),
     "suhr_fr_note": "(en allemand)" in french_suhr,
     "pages_status": pages,
+    "registrations": Registration.objects.count(),
+    "demo_confirmed": {
+        role: demo_registrations.filter(status="confirmed", role=role).count()
+        for role in ("case_presenter", "participant")
+    },
+    "demo_workshop_upcoming": workshops.filter(
+        translation_key=demo_workshop, start_at__gt=now, workshop_language="de"
+    ).exists(),
+    "table_plans": TablePlan.objects.count(),
+    "demo_plan": demo_plan and {
+        "pk": demo_plan.pk,
+        "revision": demo_plan.revision,
+        "rounds": demo_plan.rounds,
+        "feasible": demo_plan.feasible,
+    },
 }))
 """
 
@@ -105,3 +126,16 @@ def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
     for url, (status, leaked) in first["pages_status"].items():
         assert status == 200, url
         assert not leaked, f"meeting information shown on {url}"
+
+    # One upcoming German workshop has fictional people and a table plan for them.
+    assert first["demo_workshop_upcoming"] is True
+    assert first["demo_confirmed"] == {"case_presenter": 4, "participant": 14}
+    assert first["registrations"] == 18
+    assert first["table_plans"] == 1
+    assert first["demo_plan"]["rounds"] == 3
+    assert first["demo_plan"]["feasible"] is True
+    # Loading again adds no one and leaves the plan as it is.
+    assert second["registrations"] == first["registrations"]
+    assert second["demo_confirmed"] == first["demo_confirmed"]
+    assert second["table_plans"] == 1
+    assert second["demo_plan"] == first["demo_plan"]

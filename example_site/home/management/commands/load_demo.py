@@ -1,4 +1,5 @@
-"""Fill the site with demo content (pages and testimonials) in de/fr/it.
+"""Fill the site with demo content (pages and testimonials) in de/fr/it, and
+fictional registrations with a table plan for one upcoming workshop.
 
 Idempotent: pages are found again by fixed translation keys; what exists is left as
 it is (an editor may have changed it), only what is missing is created. Every
@@ -25,14 +26,23 @@ from home.demo_content import (
     host_request_fields,
     index_fields,
 )
+from home.demo_people import (
+    PEOPLE,
+    PRIVACY_NOTICE_VERSION,
+    TABLE_PLAN,
+    WORKSHOP_KEY,
+)
 from home.localize import translate_page
 from home.models import HomePage
 from wagtail_atelier.models import (
     HostRequestPage,
+    Registration,
+    TablePlan,
     Testimonial,
     WorkshopIndexPage,
     WorkshopPage,
 )
+from wagtail_atelier.services import table_plan
 
 # The development server of the demo (WAGTAILADMIN_BASE_URL in settings/dev.py).
 LOCAL_SITE = {"hostname": "127.0.0.1", "port": 8000}
@@ -42,8 +52,10 @@ class Command(BaseCommand):
     help = (
         "Create the demo content: locales de/fr/it, a home page as the default "
         "site's root, the workshop index and past and upcoming workshops, each "
-        "translated into the other two languages with wagtail-localize. Running it "
-        "again creates only what is missing and changes nothing that exists."
+        "translated into the other two languages with wagtail-localize, and "
+        "fictional registrations with a table plan for one upcoming workshop. "
+        "Running it again creates only what is missing and changes nothing that "
+        "exists."
     )
 
     def handle(self, *args, **options):
@@ -55,11 +67,15 @@ class Command(BaseCommand):
         self.locales = {code: self.ensure_locale(code) for code in LANGUAGES}
         home = self.ensure_home()
         index = self.ensure_index(home)
-        for workshop in WORKSHOPS:
-            self.ensure_workshop(index, workshop)
+        workshops = {
+            workshop.key: self.ensure_workshop(index, workshop)
+            for workshop in WORKSHOPS
+        }
         self.ensure_host_request_page(home)
         for testimonial in TESTIMONIALS:
             self.ensure_testimonial(testimonial)
+        self.ensure_registrations(workshops[WORKSHOP_KEY])
+        self.ensure_table_plan(workshops[WORKSHOP_KEY])
 
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -317,3 +333,61 @@ class Command(BaseCommand):
                     translated.save_revision().publish()
             self.report_testimonial(translated, created)
         return source
+
+    # -- registrations and table plan -------------------------------------------------
+
+    def ensure_registrations(self, workshop: WorkshopPage) -> None:
+        """Confirmed registrations of the fictional people, made directly (no form,
+        no mail), found again by workshop and e-mail address."""
+        created = 0
+        with transaction.atomic():
+            for person in PEOPLE:
+                _registration, new = Registration.objects.get_or_create(
+                    workshop_key=workshop.translation_key,
+                    email=person.email,
+                    defaults={
+                        "page": workshop,
+                        "language": workshop.locale.language_code,
+                        "role": person.role,
+                        "status": "confirmed",
+                        "first_name": person.first_name,
+                        "last_name": person.last_name,
+                        "organisation": person.organisation,
+                        "town": person.town,
+                        "canton": person.canton,
+                        "languages": list(person.languages),
+                        "case_description": person.case_description,
+                        "privacy_consent_at": timezone.now(),
+                        "privacy_notice_version": PRIVACY_NOTICE_VERSION,
+                    },
+                )
+                created += new
+        existing = len(PEOPLE) - created
+        language = workshop.locale.language_code
+        if created:
+            already = f" ({existing} already there)" if existing else ""
+            self.stdout.write(
+                f"  {self.style.SUCCESS('created')}  {language}  {created} "
+                f"registration(s) for {workshop.title}{already}"
+            )
+        else:
+            self.stdout.write(
+                f"  exists   {language}  {existing} registration(s) for "
+                f"{workshop.title}"
+            )
+
+    def ensure_table_plan(self, workshop: WorkshopPage) -> None:
+        """A table plan for the workshop, unless it has one (perhaps changed by an
+        editor since)."""
+        plan = TablePlan.objects.filter(workshop_key=workshop.translation_key).first()
+        created = plan is None
+        if created:
+            plan = table_plan.generate(workshop, **TABLE_PLAN)
+            status = self.style.SUCCESS("created")
+        else:
+            status = "exists "
+        outcome = "keeps every rule" if plan.feasible else "breaks some rules"
+        self.stdout.write(
+            f"  {status}  {workshop.locale.language_code}  table plan for "
+            f"{workshop.title}: {plan.rounds} rounds, {outcome}"
+        )
