@@ -141,3 +141,20 @@ def submit(client, django_capture_on_commit_callbacks):
             return client.post(url, data or {}, **extra)
 
     return submit
+
+
+@pytest.fixture
+def users(django_user_model):
+    """Admin users: an editor who may not see registrations, one who may see them
+    and one who may change them. Modules with more kinds of user define their own."""
+    from .factories import admin_user
+
+    return {
+        "editor": admin_user(django_user_model, "editor"),
+        "viewer": admin_user(
+            django_user_model, "viewer", "wagtail_atelier.view_registration"
+        ),
+        "changer": admin_user(
+            django_user_model, "changer", "wagtail_atelier.change_registration"
+        ),
+    }

@@ -335,3 +335,25 @@ def feedback_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {name: value for name, value in data.items() if value is not None}
+
+
+# -- admin users ---------------------------------------------------------------------
+
+
+def admin_user(django_user_model, username, *permissions):
+    """An English Wagtail admin user in the "Editors" group (pages, no
+    registrations), plus ``permissions`` ("app_label.codename")."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.users.models import UserProfile
+
+    user = django_user_model.objects.create_user(username=username, password="x")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user

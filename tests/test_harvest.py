@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connection
@@ -15,9 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
-from wagtail.users.models import UserProfile
 
-from tests.factories import RegistrationFactory, WorkshopPageFactory, translate
+from tests.factories import (
+    RegistrationFactory,
+    WorkshopPageFactory,
+    admin_user,
+    translate,
+)
 from wagtail_atelier.admin_views import log_title
 from wagtail_atelier.dashboard import AtelierDashboardPanel, harvest_workshops
 from wagtail_atelier.models import OutgoingMail, TableHarvest
@@ -33,35 +36,6 @@ SECRET_LAST_NAME = "Verborgenhuber"
 
 
 # -- users and data ----------------------------------------------------------------
-
-
-def admin_user(django_user_model, username, *permissions):
-    """An English Wagtail admin user in the "Editors" group (no registrations), plus
-    ``permissions`` ("app_label.codename")."""
-    user = django_user_model.objects.create_user(username=username, password="x")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    for permission in permissions:
-        app_label, codename = permission.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
-
-
-@pytest.fixture
-def users(django_user_model):
-    return {
-        "editor": admin_user(django_user_model, "editor"),
-        "viewer": admin_user(
-            django_user_model, "viewer", "wagtail_atelier.view_registration"
-        ),
-        "changer": admin_user(
-            django_user_model, "changer", "wagtail_atelier.change_registration"
-        ),
-    }
 
 
 @pytest.fixture

@@ -15,12 +15,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .admin_table_plan import URL_NAMESPACE, language_label, workshop_or_404
+from .admin_table_plan import URL_NAMESPACE, WorkshopAdminView, language_label
 from .admin_views import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
 from .services import harvest as service
 from .views import private
@@ -76,33 +74,10 @@ def form_prefix(presenter) -> str:
     return f"harvest-{presenter.pk}"
 
 
-class HarvestBaseView(WagtailAdminTemplateMixin, View):
-    """Finds the workshop and checks that the user may see registrations."""
+class HarvestBaseView(WorkshopAdminView):
+    """A workshop admin view about its case presenters' harvests."""
 
-    http_method_names = ["get", "post"]
     header_icon = "clipboard-list"
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        if not user_can_see_registrations(request.user):
-            return permission_denied(request)
-        self.workshop = workshop_or_404(kwargs["page_id"])
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def can_change(self) -> bool:
-        return self.request.user.has_perm(REGISTRATION_CHANGE_PERMISSION)
-
-    def get_page_subtitle(self) -> str:
-        return self.workshop.title
-
-    def get_breadcrumbs_items(self) -> list[dict]:
-        return [
-            *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailadmin_pages:edit", args=[self.workshop.pk]),
-                "label": self.workshop.title,
-            },
-        ]
 
     def find_presenter(self, presenter_id):
         """The confirmed case presenter ``presenter_id`` of this workshop, or None

@@ -17,7 +17,6 @@ Who sees what (all real Django permissions, assignable to groups in the admin):
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from urllib.parse import urlencode
 
@@ -51,6 +50,7 @@ from .admin_views import (
     UnmarkAttendedView,
     log_title,
 )
+from .exports import neutralise_formula
 from .models import HostRequest, OutgoingMail, Registration, WorkshopPage
 from .models.choices import WorkshopLanguage
 
@@ -191,18 +191,6 @@ class NeutralLogDeleteView(DeleteView):
             self.instance.delete()
         messages.success(request, message)
         return redirect(self.index_url)
-
-
-# Spreadsheet programs run a cell that starts like a formula; people type anything
-# into the public form. Phone-like values (+41 79 ...) are left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE_LIKE = re.compile(r"^[+-][\d\s()./-]*$")
-
-
-def neutralise_formula(value: str) -> str:
-    if value.startswith(_FORMULA_START) and not _PHONE_LIKE.match(value):
-        return "'" + value
-    return value
 
 
 class ExportIndexView(IndexView):

@@ -36,11 +36,15 @@ class RegistrationSummaryPanel(Panel):
             workshop = self.instance
             context["seats"] = list(seats(workshop).values())
             user = getattr(self.request, "user", None)
+            allowed = user is not None and user_can_see_registrations(user)
             context["registrations_url"] = (
-                registrations_url(workshop)
-                if user is not None and user_can_see_registrations(user)
-                else ""
+                registrations_url(workshop) if allowed else ""
             )
+            context["table_plan_url"] = ""
+            context["harvest_url"] = ""
+            if allowed and workshop.pk is not None:
+                context["table_plan_url"] = workshop_admin_url("table_plan", workshop)
+                context["harvest_url"] = workshop_admin_url("harvest", workshop)
             return context
 
 
@@ -51,3 +55,11 @@ def registrations_url(workshop) -> str:
     except NoReverseMatch:  # the site does not register the package's admin
         return ""
     return f"{path}?{urlencode({'workshop_key': str(workshop.translation_key)})}"
+
+
+def workshop_admin_url(name: str, workshop) -> str:
+    """The table plan or harvest screen of a workshop ("" if not registered)."""
+    try:
+        return reverse(f"wagtail_atelier_workshops:{name}", args=[workshop.pk])
+    except NoReverseMatch:
+        return ""

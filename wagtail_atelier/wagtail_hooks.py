@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from . import admin_harvest, admin_table_plan
 from .admin_host_requests import HostRequestStatusFormatter
 from .admin_views import LOG_ACTIONS
 from .dashboard import AtelierDashboardPanel
@@ -52,3 +54,30 @@ def register_testimonial_and_host_request_log_actions(actions):
 @hooks.register("construct_homepage_panels")
 def add_atelier_dashboard_panel(request, panels):
     panels.append(AtelierDashboardPanel(request))
+
+
+# -- table plan and harvest ------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_workshop_admin_urls():
+    return [
+        path(
+            "atelier/workshops/",
+            include(
+                (
+                    admin_table_plan.urlpatterns + admin_harvest.urlpatterns,
+                    admin_table_plan.URL_NAMESPACE,
+                )
+            ),
+        )
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_table_plan_log_actions(actions):
+    for action, (label, message) in {
+        **admin_table_plan.LOG_ACTIONS,
+        **admin_harvest.LOG_ACTIONS,
+    }.items():
+        actions.register_action(action, label, message)

@@ -15,6 +15,7 @@ from .registration import (
     WorkshopSeats,
 )
 from .settings import AtelierSettings
+from .table_plan import TableHarvest, TablePlan
 from .testimonial import (
     ConsentMethod,
     FeedbackAnswer,
@@ -49,6 +50,8 @@ __all__ = [
     "Registration",
     "RegistrationRole",
     "RegistrationStatus",
+    "TableHarvest",
+    "TablePlan",
     "Testimonial",
     "TestimonialRole",
     "VenueAvailability",

@@ -29,6 +29,7 @@ class MailKind(models.TextChoices):
         _("New host request, to the coordinators"),
     )
     HOST_REQUEST_SCHEDULED = "host_request_scheduled", _("Host request scheduled")
+    HARVEST = "harvest", _("Harvest of the case, to the case presenter")
 
 
 class OutgoingMail(models.Model):

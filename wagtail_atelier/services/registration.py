@@ -374,6 +374,10 @@ def _queue_registrant_mail(
             and bool(workshop.online_meeting_details)
         ),
     }
+    if kind == MailKind.REMINDER:
+        from .table_plan import reminder_tables
+
+        context["tables"] = reminder_tables(registration)
     attachments = []
     if workshop is not None and kind in (
         MailKind.CONFIRMATION,
