@@ -96,6 +96,7 @@ def test_coordinators_see_new_host_requests_and_the_counts(client, users, activi
         f"?workshop_key={activity.translation_key}"
     )
     assert link in row
+    assert reverse("wagtail_atelier_workshops:table_plan", args=[activity.pk]) in row
     assert "Vergangene Werkstatt" not in html
 
 
@@ -107,6 +108,7 @@ def test_editors_without_permissions_see_no_personal_data(client, users, activit
     # The counts are not personal; the link to the people is not there.
     assert "Case presenters: 2 confirmed, 0 waiting" in html
     assert reverse("wagtail_atelier_registration_modeladmin_index") not in html
+    assert "/table-plan/" not in html
 
 
 def test_the_panel_is_left_out_when_there_is_nothing_to_show(client, users, db):

@@ -195,6 +195,11 @@ class AtelierDashboardPanel(Component):
                 if registrations_url
                 else ""
             )
+            workshop.table_plan_url = (
+                _reverse("wagtail_atelier_workshops:table_plan", workshop.pk)
+                if can_see_registrations
+                else ""
+            )
         context["workshops"] = workshops
         if can_see_registrations:
             context["harvest_workshops"] = harvest_workshops(
