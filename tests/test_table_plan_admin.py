@@ -582,7 +582,11 @@ def test_a_table_held_in_another_language_warns_about_those_who_do_not_speak_it(
     assert "do not speak it" in screen
     assert view_of(page).table(2).language == "it"
     response = post(client, page, "table_language", table=2, language="xx")
+    assert response.status_code == 302
+    assert "Choose one of the languages offered" in text(client.get(url(page)))
     assert view_of(page).table(2).language == "it"
+    response = post(client, page, "table_language", table=9, language="fr")
+    assert "There is no table 9" in text(client.get(url(page)))
 
 
 # -- outputs -------------------------------------------------------------------------
@@ -755,3 +759,24 @@ def test_the_screen_costs_the_same_queries_whatever_the_number_of_people(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 25, counts
+
+
+def test_planner_messages_are_translated_with_their_words():
+    from django.utils import translation
+
+    from wagtail_atelier import planner
+
+    error = planner.PlannerInputError("unknown_move_target", kind="table", id=9)
+    with translation.override("de"):
+        assert service.input_error_message(error) == (
+            "Es gibt kein Element Tisch 9 zum Verschieben."
+        )
+    violation = planner.Violation(
+        "language_mismatch",
+        1,
+        params={"adviser": "Anna", "language": "fr", "table": "2", "round": 1},
+    )
+    with translation.override("it"):
+        message = service.translate(violation)
+    assert "francese" in message.lower()
+    assert "fr," not in message

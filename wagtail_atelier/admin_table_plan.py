@@ -498,6 +498,12 @@ class TablePlanView(TablePlanBaseView):
                 "unknown_move_target", kind="table", id="?"
             ) from None
         language = self.request.POST.get("language", "")
+        if language not in WorkshopLanguage.values:
+            messages.error(
+                self.request,
+                _("Choose one of the languages offered: nothing was changed."),
+            )
+            return redirect(table_plan_url(self.workshop))
         caused = service.set_table_language(
             view, table, language, user=self.request.user, revision=self.revision()
         )

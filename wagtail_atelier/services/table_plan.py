@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .. import planner
 from ..models import Registration, RegistrationRole, TablePlan, WorkshopLanguage
@@ -539,10 +539,18 @@ def translate(message) -> str:
     return render(gettext(message.template), params)
 
 
+#: The ``kind`` parameter of planner input errors, in words.
+_KINDS = {
+    "adviser": gettext_lazy("person"),
+    "table": gettext_lazy("table"),
+}
+
+
 def input_error_message(error: planner.PlannerInputError) -> str:
-    return render(
-        gettext(planner.INPUT_ERRORS.get(error.code, error.code)), error.params
-    )
+    params = dict(error.params)
+    if params.get("kind") in _KINDS:
+        params["kind"] = str(_KINDS[params["kind"]])
+    return render(gettext(planner.INPUT_ERRORS.get(error.code, error.code)), params)
 
 
 def reminder_tables(registration: Registration) -> list[tuple[int, int]] | None:
