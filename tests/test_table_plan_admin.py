@@ -427,8 +427,16 @@ def test_a_move_into_a_violation_is_shown_first_and_stored_only_when_confirmed(
     )
     assert "table_revisited" in entry.data["violations"]
     screen = text(client.get(url(page)))
-    assert "rule broken" in screen
     assert "This plan breaks" in screen
+    # The seat of the round that breaks the rule is marked, not the person's others.
+    broken = {(v.adviser_id, v.round) for v in after.violations if v.adviser_id}
+    assert screen.count("(rule broken)") == len(broken) >= 1
+    for adviser_id, round_number in broken:
+        section = screen.split(f'data-round="{round_number}"')[1].split("data-round=")[
+            0
+        ]
+        seat = section.split(f'data-person="{adviser_id}"')[1].split("</li>")[0]
+        assert "(rule broken)" in seat
 
 
 @pytest.mark.parametrize(

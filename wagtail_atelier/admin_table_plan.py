@@ -237,10 +237,16 @@ class TablePlanView(TablePlanBaseView):
             move_round = int(self.request.GET.get("round", ""))
         except ValueError:
             move_round = None
-        by_person: dict[int, list[str]] = {}
-        for violation in view.violations:
-            if violation.adviser_id is not None:
-                by_person.setdefault(violation.adviser_id, []).append(violation.code)
+        # Mark the seat of the round that breaks a rule, not the person's every seat.
+        in_breach = {
+            (violation.adviser_id, violation.round)
+            for violation in view.violations
+            if violation.adviser_id is not None
+        }
+        for round_ in view.rounds:
+            for table in round_.tables:
+                for seat in table.advisers:
+                    seat.in_breach = (seat.registration.pk, round_.number) in in_breach
         return {
             "violations": [service.translate(v) for v in view.violations],
             "diagnostics": [
@@ -251,7 +257,6 @@ class TablePlanView(TablePlanBaseView):
                 }
                 for d in view.diagnostics
             ],
-            "people_in_breach": set(by_person),
             "metrics": view.metrics,
             "tables": [
                 {

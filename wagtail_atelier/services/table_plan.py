@@ -224,6 +224,8 @@ class Seat:
     registration: Registration
     table: int | None
     locked: bool = False
+    #: Whether this seat breaks a rule (set by the screen that shows it).
+    in_breach: bool = False
 
 
 @dataclass
