@@ -6,17 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.users.models import UserProfile
 
 from tests.factories import (
     HostRequestFactory,
     RegistrationFactory,
     WorkshopPageFactory,
+    admin_user,
     translate,
 )
 from wagtail_atelier.dashboard import AtelierDashboardPanel, upcoming_workshops
@@ -24,20 +23,6 @@ from wagtail_atelier.dashboard import AtelierDashboardPanel, upcoming_workshops
 pytestmark = pytest.mark.django_db
 
 HOME = "/admin/"
-
-
-def admin_user(django_user_model, username, *permissions):
-    user = django_user_model.objects.create_user(username=username, password="x")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    for permission in permissions:
-        app_label, codename = permission.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
 
 
 @pytest.fixture

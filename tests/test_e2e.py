@@ -9,8 +9,6 @@ is skipped when Chromium or Playwright is missing.
 from __future__ import annotations
 
 import re
-import shutil
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,33 +18,15 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS, chromium, playwright_api
 from tests.factories import WorkshopIndexPageFactory, WorkshopPageFactory, translate
 from tests.testapp.tree import site_tree
 from wagtail_atelier.models import Registration
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-]
 SCREENSHOT = Path("/tmp/e2e-form.png")  # noqa: S108 (a fixed place to look at it)
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="the playwright package is not installed (pip install -e .[test])",
-)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
-
-TIMEOUT_MS = 30_000
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -79,20 +59,6 @@ def admin_user(transactional_db):
     return get_user_model().objects.create_superuser(
         username="coordination", email="coordination@example.org", password="pw-4711"
     )
-
-
-@contextmanager
-def chromium():
-    """Debian's Chromium. Playwright runs an event loop in this thread while it is
-    open, so the ORM (which refuses to run in one) is used before or after."""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def mail_to(address: str, subject_part: str):

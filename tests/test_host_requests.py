@@ -10,7 +10,6 @@ import re
 import openpyxl
 import pytest
 from django import forms
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -19,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry, Page, Site
 from wagtail.search.index import class_is_indexed
-from wagtail.users.models import UserProfile
 
 from tests.factories import (
     HostRequestFactory,
     HostRequestPageFactory,
+    admin_user,
     host_request_form_data,
     route,
     translate,
@@ -423,20 +422,6 @@ def test_the_settings_page_in_the_admin(admin_client):
 
 
 # -- the admin ------------------------------------------------------------------------
-
-
-def admin_user(django_user_model, username, *permissions):
-    user = django_user_model.objects.create_user(username=username, password="x")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    for permission in permissions:
-        app_label, codename = permission.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ Skipped when Chromium or Playwright is missing.
 from __future__ import annotations
 
 import re
-import shutil
-from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -25,6 +23,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS, chromium, playwright_api
 from tests.factories import (
     HostRequestPageFactory,
     RegistrationFactory,
@@ -37,41 +36,7 @@ from wagtail_atelier.models import FeedbackAnswer, HostRequest
 from wagtail_atelier.models import Testimonial as Quote
 from wagtail_atelier.services.feedback import send_due_feedback_requests
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-]
-TIMEOUT_MS = 30_000
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="the playwright package is not installed (pip install -e .[test])",
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
-
-
-@contextmanager
-def chromium():
-    """Playwright runs an event loop in this thread while it is open, so the ORM is
-    used before or after, never inside."""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ when Chromium or Playwright is missing; ``.ci/run`` installs Chromium.
 from __future__ import annotations
 
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +21,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
+from tests.browser import BROWSER_MARKS, TIMEOUT_MS, chromium, playwright_api
 from tests.factories import (
     RegistrationFactory,
     WorkshopIndexPageFactory,
@@ -32,29 +31,11 @@ from tests.testapp.tree import site_tree
 from wagtail_atelier.models import TablePlan
 from wagtail_atelier.services import table_plan as service
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-]
 SCREENSHOT = Path("/tmp/e2e-table-plan.png")  # noqa: S108 (a fixed place to look at it)
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="the playwright package is not installed (pip install -e .[test])",
-)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
-TIMEOUT_MS = 30_000
 MOVE_AGAINST_RULES = "wagtail_atelier.table_plan.move_against_rules"
 
 
@@ -123,21 +104,6 @@ def admin_user(transactional_db):
     profile.preferred_language = "en"
     profile.save()
     return user
-
-
-@contextmanager
-def chromium():
-    """Debian's Chromium. Playwright runs an event loop in this thread while it is
-    open, so the ORM (which refuses to run in one) is used before, after, or in
-    another thread (:func:`outside_the_loop`)."""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def outside_the_loop(function, *args):

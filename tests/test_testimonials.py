@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -20,12 +19,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Locale, ModelLogEntry
-from wagtail.users.models import UserProfile
 
 from tests.factories import (
     RegistrationFactory,
     TeaserPageFactory,
     WorkshopPageFactory,
+    admin_user,
     feedback_form_data,
     route,
     translate,
@@ -759,20 +758,6 @@ def test_feedback_answers_never_show_on_public_pages(client, requests_sent, work
 
 
 # -- the snippet admin ----------------------------------------------------------------
-
-
-def admin_user(django_user_model, username, *permissions):
-    user = django_user_model.objects.create_user(username=username, password="x")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    for permission in permissions:
-        app_label, codename = permission.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
 
 
 @pytest.fixture
