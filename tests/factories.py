@@ -190,6 +190,30 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     privacy_notice_version = "1"
 
 
+def registration_data(email: str, role: str = "participant", **overrides) -> dict:
+    """Cleaned registration form data, as the view passes it to
+    ``services.registration.register``."""
+    values = {
+        "role": role,
+        "first_name": "Zoë",
+        "last_name": "Keller",
+        "email": email,
+        "phone": "",
+        "organisation": "Caring Community Suhr",
+        "town": "Suhr",
+        "canton": "AG",
+        "languages": ["de"],
+        "case_description": "Wie finden wir Freiwillige?"
+        if role == "case_presenter"
+        else "",
+        "accessibility_needs": "",
+        "dietary_note": "",
+        "share_contact": False,
+    }
+    values.update(overrides)
+    return values
+
+
 def registration_form_data(**overrides) -> dict:
     """Valid POST data for the registration form of a page, filled in ten seconds
     ago (past the minimum fill time). An override of ``None`` leaves the field out."""

@@ -27,6 +27,7 @@ from tests.factories import (
     route,
     translate,
 )
+from wagtail_atelier.forms import HostRequestForm
 from wagtail_atelier.models import (
     AtelierSettings,
     HostRequest,
@@ -251,24 +252,7 @@ def test_a_get_on_the_thanks_page_stores_nothing(client, host_pages):
 
 # -- fuzzing --------------------------------------------------------------------------
 
-FIELDS = [
-    "organisation",
-    "contact_name",
-    "email",
-    "phone",
-    "canton",
-    "region",
-    "preferred_period",
-    "languages",
-    "format",
-    "venue",
-    "venue_accessibility",
-    "expected_people",
-    "message",
-    "privacy_consent",
-    "website",
-    "form_started",
-]
+FIELDS = list(HostRequestForm.field_order)
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
 values = st.one_of(
     text,

@@ -26,6 +26,7 @@ from tests.factories import (
     RegistrationFactory,
     WorkshopIndexPageFactory,
     WorkshopPageFactory,
+    registration_data,
     registration_form_data,
     route,
     translate,
@@ -52,32 +53,10 @@ def t(language: str, message: str, **params) -> str:
     return text % params if params else text
 
 
-def cleaned(email: str, role: str = "participant", **overrides) -> dict:
-    data = {
-        "role": role,
-        "first_name": "Zoë",
-        "last_name": "Keller",
-        "email": email,
-        "phone": "",
-        "organisation": "Caring Community Suhr",
-        "town": "Suhr",
-        "canton": "AG",
-        "languages": ["de"],
-        "case_description": "Wie finden wir Freiwillige?"
-        if role == "case_presenter"
-        else "",
-        "accessibility_needs": "",
-        "dietary_note": "",
-        "share_contact": False,
-    }
-    data.update(overrides)
-    return data
-
-
 def register(page, email, role="participant", **overrides):
     return services.register(
         workshop=page,
-        data=cleaned(email, role, **overrides),
+        data=registration_data(email, role, **overrides),
         language=page.locale.language_code,
     ).registration
 

@@ -10,40 +10,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from freezegun import freeze_time
 
-from tests.factories import RegistrationFactory, WorkshopPageFactory
+from tests.factories import (
+    RegistrationFactory,
+    WorkshopPageFactory,
+    registration_data,
+)
 from wagtail_atelier.models import MailKind, OutgoingMail, Registration
 from wagtail_atelier.services import registration as services
 
 pytestmark = pytest.mark.django_db
 
 
-def data(email: str, role: str = "participant", **overrides) -> dict:
-    """Cleaned form data, as the view passes it."""
-    values = {
-        "role": role,
-        "first_name": "Beatrice",
-        "last_name": "Keller",
-        "email": email,
-        "phone": "",
-        "organisation": "Caring Community Suhr",
-        "town": "Suhr",
-        "canton": "AG",
-        "languages": ["de"],
-        "case_description": "Wie finden wir Freiwillige?"
-        if role == "case_presenter"
-        else "",
-        "accessibility_needs": "",
-        "dietary_note": "",
-        "share_contact": False,
-    }
-    values.update(overrides)
-    return values
-
-
 def register(workshop, email, role="participant", language=None, **overrides):
     return services.register(
         workshop=workshop,
-        data=data(email, role, **overrides),
+        data=registration_data(email, role, **overrides),
         language=language or workshop.locale.language_code,
     )
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 
-from .admin_table_plan import URL_NAMESPACE, WorkshopAdminView, language_label
+from .admin_table_plan import URL_NAMESPACE, WorkshopAdminView
 from .admin_views import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
+from .models.choices import language_names
 from .services import harvest as service
 from .views import private
 
@@ -135,7 +136,7 @@ class HarvestView(HarvestBaseView):
             entries.append(
                 {
                     "presenter": presenter,
-                    "language": language_label(presenter.language),
+                    "language": language_names([presenter.language]),
                     "harvest": harvest,
                     "is_empty": harvest is None or harvest.is_empty,
                     "changed_since_sent": bool(
@@ -236,7 +237,7 @@ class HarvestSendView(HarvestBaseView):
         refused = self.load(kwargs["presenter_id"])
         if refused is not None:
             return refused
-        language = language_label(self.presenter.language)
+        language = language_names([self.presenter.language])
         explanation = [
             _("The mail goes to %(email)s, with the texts below.")
             % {"email": self.presenter.email}
@@ -282,7 +283,7 @@ class HarvestSendView(HarvestBaseView):
             _("The harvest is on its way to %(name)s, in %(language)s.")
             % {
                 "name": self.presenter.full_name,
-                "language": language_label(self.presenter.language),
+                "language": language_names([self.presenter.language]),
             },
         )
         return redirect(harvest_url(self.workshop) + f"#presenter-{self.presenter.pk}")

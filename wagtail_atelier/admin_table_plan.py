@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -33,7 +34,7 @@ from .admin_views import (
 )
 from .exports import neutralise_formula
 from .models import TablePlan, WorkshopLanguage
-from .models.choices import WorkshopFormat
+from .models.choices import WorkshopFormat, language_names
 from .models.table_plan import MAX_GROUP_SIZE
 from .services import table_plan as service
 from .views import private
@@ -82,10 +83,6 @@ def workshop_or_404(page_id: int):
 
 def table_plan_url(workshop) -> str:
     return reverse(f"{URL_NAMESPACE}:table_plan", args=[workshop.pk])
-
-
-def language_label(code: str) -> str:
-    return str(dict(WorkshopLanguage.choices).get(code, code))
 
 
 class PlanParametersForm(forms.Form):
@@ -168,13 +165,16 @@ class TablePlanBaseView(WorkshopAdminView):
             workshop_key=self.workshop.translation_key
         ).first()
 
-    def get_view(self):
+    @cached_property
+    def plan_view(self) -> service.PlanView | None:
+        """The stored plan as shown, read once per request (every change
+        redirects, so it is never shown stale)."""
         if self.table_plan is None:
             return None
         return service.plan_view(self.table_plan)
 
     def require_view(self):
-        view = self.get_view()
+        view = self.plan_view
         if view is None:
             raise Http404(_("This workshop has no table plan yet."))
         return view
@@ -209,7 +209,7 @@ class TablePlanView(TablePlanBaseView):
         return PlanParametersForm(data=data, initial=initial)
 
     def render(self, form, *, status=200, pending_move=None, **extra) -> HttpResponse:
-        view = self.get_view()
+        view = self.plan_view
         context = self.get_context_data(
             workshop=self.workshop,
             table_plan=self.table_plan,
@@ -262,7 +262,7 @@ class TablePlanView(TablePlanBaseView):
                 {
                     "number": table.id,
                     "language": table.language,
-                    "language_label": language_label(table.language),
+                    "language_label": language_names([table.language]),
                     "presenter": view.registrations.get(table.presenter_id),
                 }
                 for table in view.tables
@@ -514,7 +514,7 @@ class TablePlanView(TablePlanBaseView):
         )
         message = _("Table %(table)s is now held in %(language)s.") % {
             "table": table,
-            "language": language_label(language),
+            "language": language_names([language]),
         }
         if caused:
             return self.done(
@@ -558,17 +558,14 @@ class TablePlanPrintView(TablePlanBaseView):
                 "registration": registration,
                 "tables": list(enumerate(view.tables_of(registration), start=1)),
             }
-            for registration in sorted(
-                view.presenters + view.advisers,
-                key=lambda r: (r.last_name.casefold(), r.first_name.casefold()),
-            )
+            for registration in view.people
         ]
         sheets = []
         for table in view.tables:
             sheets.append(
                 {
                     "number": table.id,
-                    "language": language_label(table.language),
+                    "language": language_names([table.language]),
                     "presenter": view.registrations.get(table.presenter_id),
                     "rounds": [
                         (
@@ -625,11 +622,7 @@ class TablePlanCSVView(TablePlanBaseView):
                 *[_("Round %(round)s") % {"round": r} for r in rounds],
             ]
         )
-        people = sorted(
-            view.presenters + view.advisers,
-            key=lambda r: (r.last_name.casefold(), r.first_name.casefold()),
-        )
-        for person in people:
+        for person in view.people:
             writer.writerow(
                 [
                     neutralise_formula(value)

@@ -19,6 +19,13 @@ class WorkshopLanguage(models.TextChoices):
     ITALIAN = "it", _("Italian")
 
 
+def language_names(codes) -> str:
+    """ "German, French" for ``["de", "fr"]`` in the active language; an unknown
+    code is shown as it is."""
+    labels = dict(WorkshopLanguage.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes)
+
+
 # "(en allemand)" on a French page: a phrase per language, not "in" + a name, because
 # French and Italian put the language after a preposition that German does not share.
 HELD_IN_LANGUAGE = {

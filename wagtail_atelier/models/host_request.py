@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..conf import get_setting
-from .choices import Canton, WorkshopLanguage
+from .choices import Canton, language_names
 
 EXPECTED_PEOPLE_MAX = 500
 MESSAGE_MAX_LENGTH = 2000
@@ -255,7 +255,6 @@ class HostRequest(models.Model):
         return ALLOWED_TRANSITIONS.get(self.status, ())
 
     def languages_display(self) -> str:
-        labels = dict(WorkshopLanguage.choices)
-        return ", ".join(str(labels.get(code, code)) for code in self.languages)
+        return language_names(self.languages)
 
     languages_display.short_description = _("languages of the workshop")  # type: ignore[attr-defined]

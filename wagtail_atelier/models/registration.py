@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Canton, WorkshopLanguage
+from .choices import Canton, language_names
 
 CASE_DESCRIPTION_MAX_LENGTH = 1000
 
@@ -192,8 +192,7 @@ class Registration(models.Model):
         return str(ROLE_LABELS[self.role])
 
     def languages_display(self) -> str:
-        labels = dict(WorkshopLanguage.choices)
-        return ", ".join(str(labels.get(code, code)) for code in self.languages)
+        return language_names(self.languages)
 
     def waiting_position(self) -> int | None:
         """1 for the first person on this role's waiting list."""

@@ -81,10 +81,6 @@ class TablePlan(models.Model):
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
 
-    @property
-    def has_plan(self) -> bool:
-        return bool(self.data)
-
 
 class TableHarvest(models.Model):
     """What the case presenter of one table takes away from the three rounds.

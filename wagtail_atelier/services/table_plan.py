@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from .. import planner
 from ..models import Registration, RegistrationRole, TablePlan, WorkshopLanguage
+from ..models.choices import language_names
 from ..models.registration import RegistrationStatus
 from ..planner.messages import render
 
@@ -222,7 +223,6 @@ def stored_plan(table_plan: TablePlan | None) -> planner.Plan | None:
 @dataclass
 class Seat:
     registration: Registration
-    table: int | None
     locked: bool = False
     #: Whether this seat breaks a rule (set by the screen that shows it).
     in_breach: bool = False
@@ -270,6 +270,14 @@ class PlanView:
             for t in self.tables
             if t.presenter_id in self.registrations
         ]
+
+    @property
+    def people(self) -> list[Registration]:
+        """Case presenters and participants, by last then first name."""
+        return sorted(
+            self.presenters + self.advisers,
+            key=lambda r: (r.last_name.casefold(), r.first_name.casefold()),
+        )
 
     @property
     def advisers(self) -> list[Registration]:
@@ -360,14 +368,14 @@ def plan_view(
                         presenter=by_pk.get(table.presenter_id),
                         language=table.language,
                         advisers=[
-                            Seat(by_pk[pk], table.id, view.is_locked(pk, number))
+                            Seat(by_pk[pk], view.is_locked(pk, number))
                             for pk in groups.get(table.id, [])
                         ],
                     )
                     for table in problem.active_tables
                 ],
                 unassigned=[
-                    Seat(by_pk[pk], None, view.is_locked(pk, number))
+                    Seat(by_pk[pk], view.is_locked(pk, number))
                     for pk in plan.unassigned(number)
                     if pk in by_pk
                 ],
@@ -531,13 +539,10 @@ def translate(message) -> str:
     """A planner diagnostic, suggestion or violation in the active language, with
     language codes named ("Französisch", not "fr")."""
     params = dict(message.params)
-    names = dict(WorkshopLanguage.choices)
     for key in _LANGUAGE_PARAMS:
         value = params.get(key)
         if isinstance(value, str) and value:
-            params[key] = ", ".join(
-                str(names.get(code.strip(), code.strip())) for code in value.split(",")
-            )
+            params[key] = language_names(code.strip() for code in value.split(","))
     return render(gettext(message.template), params)
 
 

@@ -220,25 +220,30 @@ class Command(BaseCommand):
                 self.report(translated, created=False)
 
     def ensure_index(self, home: HomePage) -> WorkshopIndexPage:
+        return self.ensure_section(
+            home, WorkshopIndexPage, "workshop-index", index_fields
+        )
+
+    def ensure_section(self, home: HomePage, model, name: str, fields_for):
+        """A page of ``model`` below the home page, written in German and translated
+        into French and Italian with ``fields_for(language_code)``."""
         german = self.locales["de"]
-        key = demo_key("workshop-index")
-        index = WorkshopIndexPage.objects.filter(
-            translation_key=key, locale=german
-        ).first()
-        created = index is None
+        key = demo_key(name)
+        page = model.objects.filter(translation_key=key, locale=german).first()
+        created = page is None
         if created:
             with transaction.atomic():
-                index = WorkshopIndexPage(
+                page = model(
                     translation_key=key,
                     locale=german,
                     show_in_menus=True,
-                    **index_fields("de"),
+                    **fields_for("de"),
                 )
-                home.add_child(instance=index)
-                index.save_revision().publish()
-        self.report(index, created)
-        self.ensure_translations(index, index_fields)
-        return index
+                home.add_child(instance=page)
+                page.save_revision().publish()
+        self.report(page, created)
+        self.ensure_translations(page, fields_for)
+        return page
 
     def ensure_workshop(self, index: WorkshopIndexPage, workshop) -> WorkshopPage:
         language = workshop.source_language
@@ -272,25 +277,9 @@ class Command(BaseCommand):
         return page
 
     def ensure_host_request_page(self, home: HomePage) -> HostRequestPage:
-        german = self.locales["de"]
-        key = demo_key("host-request")
-        page = HostRequestPage.objects.filter(
-            translation_key=key, locale=german
-        ).first()
-        created = page is None
-        if created:
-            with transaction.atomic():
-                page = HostRequestPage(
-                    translation_key=key,
-                    locale=german,
-                    show_in_menus=True,
-                    **host_request_fields("de"),
-                )
-                home.add_child(instance=page)
-                page.save_revision().publish()
-        self.report(page, created)
-        self.ensure_translations(page, host_request_fields)
-        return page
+        return self.ensure_section(
+            home, HostRequestPage, "host-request", host_request_fields
+        )
 
     # -- testimonials ---------------------------------------------------------------
 
