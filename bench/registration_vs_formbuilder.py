@@ -121,7 +121,7 @@ def person(number: int) -> dict:
 
 
 def registration_data(number: int) -> dict:
-    from wagtail_atelier.spam import form_started_token
+    from wagtail_atelier.public.spam import form_started_token
 
     return {
         **person(number),

@@ -219,7 +219,7 @@ def registration_form_data(**overrides) -> dict:
     ago (past the minimum fill time). An override of ``None`` leaves the field out."""
     import time
 
-    from wagtail_atelier.spam import form_started_token
+    from wagtail_atelier.public.spam import form_started_token
 
     data = {
         "role": "participant",
@@ -245,7 +245,7 @@ def registration_form_data(**overrides) -> dict:
 def lost_link_form_data(**overrides) -> dict:
     import time
 
-    from wagtail_atelier.spam import form_started_token
+    from wagtail_atelier.public.spam import form_started_token
 
     data = {
         "email": "beatrice.keller@example.org",
@@ -327,7 +327,7 @@ def host_request_form_data(**overrides) -> dict:
     override of ``None`` leaves the field out."""
     import time
 
-    from wagtail_atelier.spam import form_started_token
+    from wagtail_atelier.public.spam import form_started_token
 
     data = {
         "organisation": "Caring Community Suhr",

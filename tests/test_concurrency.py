@@ -26,8 +26,8 @@ from django.utils import timezone
 from tests.factories import WorkshopIndexPageFactory, WorkshopPageFactory
 from tests.testapp.tree import site_tree
 from wagtail_atelier.models import Registration
+from wagtail_atelier.public.spam import form_started_token
 from wagtail_atelier.services import registration as services
-from wagtail_atelier.spam import form_started_token
 
 CASE_PRESENTER_SEATS = 3
 PARTICIPANT_SEATS = 5
@@ -160,6 +160,7 @@ def assert_seats_respected(workshop):
         assert positions == list(range(1, applied - capacity + 1)), role
 
 
+@pytest.mark.slow
 @needs_postgres
 def test_rush_confirms_exactly_the_seats_and_waitlists_the_rest(workshop, capsys):
     def register(number):
@@ -176,6 +177,7 @@ def test_rush_confirms_exactly_the_seats_and_waitlists_the_rest(workshop, capsys
     assert_seats_respected(workshop)
 
 
+@pytest.mark.slow
 @needs_postgres
 def test_control_without_the_lock_the_harness_sees_overbooking(
     workshop, monkeypatch, capsys
@@ -223,6 +225,7 @@ def test_same_email_at_once_gives_one_registration(workshop, capsys):
     }
 
 
+@pytest.mark.slow
 def test_rush_through_the_view_gives_no_error_page(workshop, capsys):
     """The same rush as real POSTs, one test client per thread: every one answered
     with the redirect to its registration (no 500, no "database is locked"), and

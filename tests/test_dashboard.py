@@ -18,7 +18,7 @@ from tests.factories import (
     admin_user,
     translate,
 )
-from wagtail_atelier.dashboard import AtelierDashboardPanel, upcoming_workshops
+from wagtail_atelier.admin.dashboard import AtelierDashboardPanel, upcoming_workshops
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from tests.factories import (
     admin_user,
     translate,
 )
-from wagtail_atelier.admin_views import log_title
-from wagtail_atelier.dashboard import AtelierDashboardPanel, harvest_workshops
+from wagtail_atelier.admin.actions import log_title
+from wagtail_atelier.admin.dashboard import AtelierDashboardPanel, harvest_workshops
 from wagtail_atelier.models import OutgoingMail, TableHarvest
 from wagtail_atelier.models.mail import MailKind
 from wagtail_atelier.services import harvest as service

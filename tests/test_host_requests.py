@@ -27,7 +27,6 @@ from tests.factories import (
     route,
     translate,
 )
-from wagtail_atelier.forms import HostRequestForm
 from wagtail_atelier.models import (
     AtelierSettings,
     HostRequest,
@@ -36,6 +35,7 @@ from wagtail_atelier.models import (
     OutgoingMail,
 )
 from wagtail_atelier.models.mail import MailKind
+from wagtail_atelier.public.forms import HostRequestForm
 from wagtail_atelier.services import host_request as services
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_the_honeypot_rejects_without_storing(client, host_pages, coordinators):
 def test_the_fill_time_is_checked(client, host_pages, coordinators, started):
     import time
 
-    from wagtail_atelier.spam import form_started_token
+    from wagtail_atelier.public.spam import form_started_token
 
     token = {
         "now": form_started_token(time.time()),
@@ -264,9 +264,9 @@ values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @override_settings(WAGTAIL_ATELIER_THROTTLE=None)
-@settings(
-    max_examples=500,
+@settings(  # max_examples: the profile's (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -348,7 +348,7 @@ def test_scheduled_needs_the_workshop_and_mails_its_link(
         )
     request.refresh_from_db()
     assert request.status == "scheduled"
-    assert request.workshop == workshop_versions["de"]
+    assert request.workshop.specific == workshop_versions["de"]
     [message] = mail.outbox
     assert message.to == [request.email]
     # The Italian page, in Italian.

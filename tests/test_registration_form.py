@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from tests.factories import WorkshopPageFactory, registration_form_data, route
-from wagtail_atelier.forms import RegistrationForm
 from wagtail_atelier.models import OutgoingMail, Registration
+from wagtail_atelier.public.forms import RegistrationForm
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 
 from tests.factories import route
 from wagtail_atelier.models import Canton
-from wagtail_atelier.spam import form_started_token
+from wagtail_atelier.public.spam import form_started_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ALLOWED = {200, 302, 400, 409, 429}
+# As many examples as the Hypothesis profile gives a full-stack fuzz test (see
+# tests/conftest.py: 50 by default, 500 with HYPOTHESIS_PROFILE=thorough).
 FUZZ = settings(
-    max_examples=500,
     deadline=None,
     database=None,  # nothing written into the work tree; failures print the example
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -168,7 +169,6 @@ def test_any_token_in_the_self_service_links_is_a_404_not_an_error(workshop):
     client = Client()
 
     @settings(
-        max_examples=200,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -18,7 +18,7 @@ from freezegun import freeze_time
 
 from tests.factories import lost_link_form_data, registration_form_data, route
 from wagtail_atelier.models import OutgoingMail, Registration
-from wagtail_atelier.spam import fill_time_problem, form_started_token
+from wagtail_atelier.public.spam import fill_time_problem, form_started_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,37 @@
-"""Absolute links put in mails, built without a request."""
+"""Links to the package's pages and admin screens: the one place that answers "the
+admin URL of this registration" (or host request, or workshop screen), so no
+service, panel or template knows the URL names of the listings' implementation.
+
+Admin links are paths, or absolute with ``absolute=True`` (for mails, built without
+a request from ``WAGTAILADMIN_BASE_URL``); "" when the site does not register the
+screen.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+from .contrib.modeladmin import urls as records
+
+#: The URL namespace of the per-workshop admin screens (table plan, harvest).
+WORKSHOP_ADMIN_NAMESPACE = "wagtail_atelier_workshops"
+
+
+def _absolute(path: str, absolute: bool) -> str:
+    if not path or not absolute:
+        return path
+    return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/") + path
+
+
+def _with_query(path: str, **query) -> str:
+    query = {name: value for name, value in query.items() if value}
+    return f"{path}?{urlencode(query)}" if path and query else path
+
+
+# -- public pages (secret links) --------------------------------------------------
 
 
 def registration_url(registration, workshop) -> str:
@@ -20,7 +46,39 @@ def lost_link_url(workshop) -> str:
     return (workshop.get_full_url() or "") + workshop.reverse_subpage("lost_link")
 
 
-def admin_registrations_url(workshop) -> str:
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    path = reverse("wagtail_atelier_registration_modeladmin_index")
-    return f"{base}{path}?{urlencode({'workshop_key': str(workshop.translation_key)})}"
+# -- admin ------------------------------------------------------------------------
+
+
+def admin_registrations_url(workshop=None, *, absolute: bool = False) -> str:
+    """The registrations listing, of one workshop (all its languages) if given."""
+    key = str(workshop.translation_key) if workshop is not None else ""
+    return _absolute(
+        _with_query(records.registrations_index(), workshop_key=key), absolute
+    )
+
+
+def admin_registration_url(registration, *, absolute: bool = False) -> str:
+    return _absolute(records.registration_inspect(registration.pk), absolute)
+
+
+def admin_host_requests_url(status: str = "", *, absolute: bool = False) -> str:
+    return _absolute(
+        _with_query(records.host_requests_index(), status__exact=status), absolute
+    )
+
+
+def admin_host_request_url(host_request, *, absolute: bool = False) -> str:
+    return _absolute(records.host_request_inspect(host_request.pk), absolute)
+
+
+def admin_mails_url(*, absolute: bool = False) -> str:
+    return _absolute(records.mails_index(), absolute)
+
+
+def workshop_admin_url(name: str, workshop, *args, absolute: bool = False) -> str:
+    """A per-workshop screen: "table_plan", "table_plan_print", "harvest"..."""
+    try:
+        path = reverse(f"{WORKSHOP_ADMIN_NAMESPACE}:{name}", args=[workshop.pk, *args])
+    except NoReverseMatch:
+        return ""
+    return _absolute(path, absolute)

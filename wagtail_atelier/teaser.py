@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 
+from .models import find_workshops
+
 
 def find_next_workshop(language_code: str):
     """The next workshop that has not ended, in ``language_code`` if translated.
@@ -13,22 +15,27 @@ def find_next_workshop(language_code: str):
     language, the version in the site's default language is shown (or any version),
     and ``is_fallback`` is true so the template can mark its language.
     """
-    from .models import WorkshopPage
+    now = timezone.now()
 
-    upcoming = (
-        WorkshopPage.objects.live()
-        .public()
-        .filter(end_at__gte=timezone.now())
-        .select_related("locale", "listing_image")
-    )
-    first = upcoming.order_by("start_at", "pk").first()
-    if first is None:
+    def upcoming(pages):
+        return (
+            pages.live()
+            .public()
+            .filter(end_at__gte=now)
+            .select_related("locale", "listing_image")
+        )
+
+    found = find_workshops(upcoming, limit=1)
+    if not found:
         return None, False
+    first = found[0]
     if first.locale.language_code == language_code:
         return first, False
     versions = {
         page.locale.language_code: page
-        for page in upcoming.filter(translation_key=first.translation_key)
+        for page in upcoming(
+            type(first).objects.filter(translation_key=first.translation_key)
+        )
     }
     if language_code in versions:
         return versions[language_code], False

@@ -10,14 +10,14 @@ from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Testimonial, TestimonialRole, WorkshopPage
+from .models import Testimonial, TestimonialRole, workshop_pages
 
 
 def workshops_with_testimonials(request):
     return (
-        WorkshopPage.objects.filter(testimonials__isnull=False)
-        .distinct()
-        .order_by("-start_at", "pk")
+        workshop_pages(lambda pages: pages.filter(testimonials__isnull=False))
+        .select_related("locale")
+        .order_by("-workshop_start_at", "pk")
     )
 
 

@@ -1,27 +1,31 @@
-"""All Wagtail wiring of the package."""
+"""All Wagtail wiring of the package: viewsets, admin URLs under one namespace, log
+actions, the dashboard panel. The records' listings (wagtail-modeladmin) are wired by
+``contrib/modeladmin/wagtail_hooks.py``, imported here."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
-from wagtail_modeladmin.options import modeladmin_register
 
-from . import admin_harvest, admin_table_plan
-from .admin_host_requests import HostRequestStatusFormatter
-from .admin_views import LOG_ACTIONS
-from .dashboard import AtelierDashboardPanel
-from .modeladmin import AtelierAdminGroup
+from .admin import harvest as admin_harvest
+from .admin import table_plan as admin_table_plan
+from .admin.actions import LOG_ACTIONS
+from .admin.dashboard import AtelierDashboardPanel
+from .admin.host_requests import HostRequestStatusFormatter
+from .links import WORKSHOP_ADMIN_NAMESPACE
 from .models import AtelierSettings
 from .services.feedback import CONSENT_WITHDRAWN_ACTION, DRAFT_FROM_FEEDBACK_ACTION
 from .services.host_request import STATUS_ACTION
 from .viewsets import TestimonialViewSet
 
-# The registrations and mails listings, and their action views under the
-# "wagtail_atelier_admin" URL namespace.
-modeladmin_register(AtelierAdminGroup)
+# The records' listings, when wagtail-modeladmin is installed (else the system check
+# wagtail_atelier.E001 tells the site, instead of a 500 on the first listing).
+if apps.is_installed("wagtail_modeladmin"):
+    from .contrib.modeladmin import wagtail_hooks as modeladmin_hooks  # noqa: F401
 
 
 @hooks.register("register_log_actions")
@@ -67,7 +71,7 @@ def register_workshop_admin_urls():
             include(
                 (
                     admin_table_plan.urlpatterns + admin_harvest.urlpatterns,
-                    admin_table_plan.URL_NAMESPACE,
+                    WORKSHOP_ADMIN_NAMESPACE,
                 )
             ),
         )

@@ -30,6 +30,13 @@ from .workshop import (
     WorkshopPage,
     WorkshopPageForm,
     WorkshopPageMixin,
+    find_workshops,
+    workshop_field,
+    workshop_keys,
+    workshop_page_models,
+    workshop_pages,
+    workshop_version,
+    workshop_versions,
 )
 
 __all__ = [
@@ -63,4 +70,11 @@ __all__ = [
     "WorkshopPage",
     "WorkshopPageForm",
     "WorkshopPageMixin",
+    "find_workshops",
+    "workshop_field",
+    "workshop_keys",
+    "workshop_page_models",
+    "workshop_pages",
+    "workshop_version",
+    "workshop_versions",
 ]

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -18,7 +19,6 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..conf import get_setting
 from .choices import Canton, language_names
 
 EXPECTED_PEOPLE_MAX = 500
@@ -94,27 +94,28 @@ class HostRequestPageMixin(RoutablePageMixin, models.Model):
             cls.objects.filter(locale_id=parent.locale_id).exists()
         )
 
-    def get_context(self, request, *args, **kwargs):
-        from ..forms import HostRequestForm
+    #: The public views behind the page, by dotted path, imported when called (the
+    #: models never import the view layer); override one to use your own view.
+    public_views = {
+        "context": "wagtail_atelier.public.host_request.host_request_context",
+        "form": "wagtail_atelier.public.host_request.host_request_form",
+        "thanks": "wagtail_atelier.public.host_request.host_request_thanks",
+    }
 
+    def public_view(self, name: str):
+        return import_string(self.public_views[name])
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.setdefault("form", HostRequestForm(language=self.locale.language_code))
-        context["privacy_notice_url"] = get_setting(
-            "WAGTAIL_ATELIER_PRIVACY_NOTICE_URL"
-        )
-        return context
+        return self.public_view("context")(request, self, context)
 
     @path("", name="form")
     def form_route(self, request):
-        from ..views_public import host_request_form
-
-        return host_request_form(request, self)
+        return self.public_view("form")(request, self)
 
     @path("thanks/", name="thanks")
     def thanks_route(self, request) -> HttpResponse:
-        from ..views_public import host_request_thanks
-
-        return host_request_thanks(request, self)
+        return self.public_view("thanks")(request, self)
 
 
 class HostRequestPage(HostRequestPageMixin, Page):  # noqa: DJ008 (Page has __str__)
@@ -187,7 +188,7 @@ class HostRequest(models.Model):
         editable=False,
     )
     workshop = models.ForeignKey(
-        "wagtail_atelier.WorkshopPage",
+        "wagtailcore.Page",
         verbose_name=_("workshop"),
         null=True,
         blank=True,

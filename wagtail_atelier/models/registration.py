@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -18,6 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Canton, language_names
 
 CASE_DESCRIPTION_MAX_LENGTH = 1000
+EMAIL_MAX_LENGTH = 254
+
+
+def normalise_email(value: str, max_length: int = EMAIL_MAX_LENGTH) -> str:
+    """An address as the package stores and compares it: trimmed, lower case.
+
+    Lower-casing can lengthen an address ("İ" becomes "i" and a combining dot, and
+    Django's validator accepts it), so the stored length is checked again.
+    """
+    email = value.strip().lower()
+    MaxLengthValidator(max_length)(email)
+    return email
 
 
 def new_token() -> str:
@@ -98,7 +111,7 @@ class Registration(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    email = models.EmailField(_("email"), max_length=254)
+    email = models.EmailField(_("email"), max_length=EMAIL_MAX_LENGTH)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     organisation = models.CharField(
         _("caring community or organisation"), max_length=200

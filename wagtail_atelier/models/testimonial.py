@@ -25,6 +25,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from .workshop import WorkshopPageMixin
+
 QUOTE_MAX_LENGTH = 1000
 
 
@@ -119,7 +121,7 @@ class Testimonial(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Mode
         help_text=_('Never shown with "Only their role".'),
     )
     workshop = models.ForeignKey(
-        "wagtail_atelier.WorkshopPage",
+        "wagtailcore.Page",
         verbose_name=_("workshop"),
         null=True,
         blank=True,
@@ -281,6 +283,11 @@ class Testimonial(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Mode
                 )
             )
         errors: dict[str, list] = {}
+        if self.workshop_id is not None:
+            if not isinstance(self.workshop.specific, WorkshopPageMixin):
+                errors.setdefault("workshop", []).append(
+                    _("Choose a workshop page.")
+                )
         if self.naming == Naming.FULL_NAME:
             for name in ("first_name", "last_name"):
                 if not getattr(self, name).strip():

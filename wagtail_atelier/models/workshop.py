@@ -7,6 +7,7 @@ classes put the mixins on top of Wagtail's ``Page``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,9 +15,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -29,7 +42,9 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from ..blocks import WorkshopBodyBlock, default_programme
 from ..conf import get_setting
+from ..ical import workshops_calendar
 from ..panels import RegistrationSummaryPanel
+from ..structured_data import workshop_event
 from .choices import HELD_IN_LANGUAGE, Canton, WorkshopFormat, WorkshopLanguage
 
 ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -343,67 +358,59 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         return f"{self.translation_key}.workshop@{domain or 'wagtail-atelier'}"
 
     def structured_data(self, request=None) -> dict:
-        from ..structured_data import workshop_event
-
         return workshop_event(self, request)
 
     def get_context(self, request, *args, **kwargs):
-        from ..forms import RegistrationForm
-        from ..services.registration import RegistrationState, registration_state, seats
-
         context = super().get_context(request, *args, **kwargs)
-        state = registration_state(self)
-        context["registration_state"] = state
-        context["privacy_notice_url"] = get_setting(
-            "WAGTAIL_ATELIER_PRIVACY_NOTICE_URL"
-        )
-        context["seats"] = seats(self) if state == RegistrationState.OPEN else {}
-        if state == RegistrationState.OPEN and "registration_form" not in context:
-            context["registration_form"] = RegistrationForm(workshop=self)
-        return context
+        # The registration state, places and form come from the public layer.
+        return self.public_view("context")(request, self, context)
 
     # -- routes ---------------------------------------------------------------------
 
+    #: The public views behind the page's routes, by dotted path, imported when
+    #: called: the models never import the view layer. Override one in a subclass
+    #: to serve a route from your own view (same arguments).
+    public_views = {
+        "context": "wagtail_atelier.public.registration.workshop_context",
+        "register": "wagtail_atelier.public.registration.register",
+        "registration": "wagtail_atelier.public.registration.registration_detail",
+        "cancel_registration": (
+            "wagtail_atelier.public.registration.cancel_registration"
+        ),
+        "lost_link": "wagtail_atelier.public.registration.lost_link",
+        "feedback": "wagtail_atelier.public.feedback.feedback",
+        "withdraw_consent": "wagtail_atelier.public.feedback.withdraw_consent",
+    }
+
+    def public_view(self, name: str):
+        return import_string(self.public_views[name])
+
     @path("register/", name="register")
     def register_route(self, request):
-        from .. import views
-
-        return views.register(request, self)
+        return self.public_view("register")(request, self)
 
     @path("registration/<str:token>/", name="registration")
     def registration_route(self, request, token):
-        from .. import views
-
-        return views.registration_detail(request, self, token)
+        return self.public_view("registration")(request, self, token)
 
     @path("registration/<str:token>/cancel/", name="cancel_registration")
     def cancel_registration_route(self, request, token):
-        from .. import views
-
-        return views.cancel_registration(request, self, token)
+        return self.public_view("cancel_registration")(request, self, token)
 
     @path("lost-link/", name="lost_link")
     def lost_link_route(self, request):
-        from .. import views
-
-        return views.lost_link(request, self)
+        return self.public_view("lost_link")(request, self)
 
     @path("feedback/<str:token>/", name="feedback")
     def feedback_route(self, request, token):
-        from .. import views_public
-
-        return views_public.feedback(request, self, token)
+        return self.public_view("feedback")(request, self, token)
 
     @path("feedback/<str:token>/withdraw/", name="withdraw_consent")
     def withdraw_consent_route(self, request, token):
-        from .. import views_public
-
-        return views_public.withdraw_consent(request, self, token)
+        return self.public_view("withdraw_consent")(request, self, token)
 
     @path("ical/", name="ical")
     def ical(self, request):
-        from ..ical import workshops_calendar
-
         calendar = workshops_calendar([self], request)
         response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
@@ -565,8 +572,6 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     @path("ical/", name="ical")
     def ical(self, request):
-        from ..ical import workshops_calendar
-
         workshops = self.upcoming_workshops()
         calendar = workshops_calendar(workshops, request, name=self.title)
         response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
@@ -602,3 +607,123 @@ class WorkshopPage(WorkshopPageMixin, Page):  # noqa: DJ008 (Page has __str__)
                 name="wagtail_atelier_workshop_registration_closes_before_start",
             ),
         ]
+
+
+# -- one lookup for every workshop page class ---------------------------------------
+#
+# A site may use its own page classes built on the mixins
+# (``class Workshop(WorkshopPageMixin, BasePage)``) next to the shipped
+# ``WorkshopPage``, whose table always exists. Nothing outside ``models/`` names a
+# concrete class: everything asks these functions, which look at every concrete page
+# class built on ``WorkshopPageMixin`` (Wagtail's own page-model registry).
+
+
+def workshop_page_models() -> list[type[Page]]:
+    """Every concrete page class built on :class:`WorkshopPageMixin`: the site's own
+    classes first, the shipped ``WorkshopPage`` last (a site that uses its own class
+    then finds its pages with the first query)."""
+    from wagtail.models import get_page_models
+
+    models_ = [
+        model
+        for model in get_page_models()
+        if issubclass(model, WorkshopPageMixin) and not model._meta.abstract
+    ]
+    return sorted(models_, key=lambda model: model is WorkshopPage)
+
+
+def find_workshops(
+    query: Callable[[models.QuerySet], models.QuerySet] | None = None,
+    *,
+    order_by: Sequence[str] = ("start_at", "pk"),
+    limit: int | None = None,
+) -> list[Page]:
+    """Workshop pages of every class, most specific, sorted by ``order_by`` (field
+    names, all ascending or all descending with "-") and cut at ``limit``.
+
+    ``query`` narrows each class's queryset (``lambda qs: qs.live().filter(...)``).
+    One query per workshop page class.
+    """
+    descending = order_by[0].startswith("-")
+    names = [name.lstrip("-") for name in order_by]
+    found: list[Page] = []
+    for model in workshop_page_models():
+        queryset = model.objects.all()
+        if query is not None:
+            queryset = query(queryset)
+        queryset = queryset.order_by(*order_by)
+        found.extend(queryset[:limit] if limit is not None else queryset)
+    found.sort(
+        key=lambda page: tuple(getattr(page, name) for name in names),
+        reverse=descending,
+    )
+    return found[:limit] if limit is not None else found
+
+
+def workshop_versions(translation_key, *, live: bool = False) -> list[Page]:
+    """Every language version of one workshop, most specific, oldest first."""
+    for model in workshop_page_models():
+        queryset = model.objects.filter(translation_key=translation_key)
+        if live:
+            queryset = queryset.live()
+        versions = list(queryset.select_related("locale").order_by("pk"))
+        if versions:
+            return versions
+    return []
+
+
+def workshop_version(
+    translation_key, language: str | None = None, *, live: bool = False
+) -> Page | None:
+    """The workshop page of ``translation_key``: the version in ``language`` if there
+    is one, else the first live version, else the first (or None)."""
+    versions = workshop_versions(translation_key, live=live)
+    for page in versions:
+        if language and page.locale.language_code == language:
+            return page
+    for page in versions:
+        if page.live:
+            return page
+    return versions[0] if versions else None
+
+
+def workshop_keys(query: Callable[[models.QuerySet], models.QuerySet]) -> set:
+    """The translation keys of the workshops that ``query`` selects, over every
+    workshop page class, in one query."""
+    querysets = [
+        query(model.objects.all()).order_by().values_list("translation_key", flat=True)
+        for model in workshop_page_models()
+    ]
+    combined = (
+        querysets[0].union(*querysets[1:]) if len(querysets) > 1 else querysets[0]
+    )
+    return set(combined)
+
+
+def workshop_field(field: str, outer_ref: str = "workshop_key"):
+    """An expression for a query on another model: ``field`` of the workshop whose
+    translation key is in the outer query's ``outer_ref`` (the oldest version)."""
+    subqueries = [
+        Subquery(
+            model.objects.filter(translation_key=OuterRef(outer_ref))
+            .order_by("pk")
+            .values(field)[:1]
+        )
+        for model in workshop_page_models()
+    ]
+    return subqueries[0] if len(subqueries) == 1 else Coalesce(*subqueries)
+
+
+def workshop_pages(query: Callable[[models.QuerySet], models.QuerySet] | None = None):
+    """A plain ``Page`` queryset of the workshops that ``query`` selects over every
+    workshop page class, annotated with ``workshop_start_at`` (for choosers and
+    filters that need one queryset)."""
+    condition = Q()
+    for model in workshop_page_models():
+        queryset = model.objects.all()
+        if query is not None:
+            queryset = query(queryset)
+        condition |= Q(pk__in=queryset.values("pk"))
+    return Page.objects.filter(condition).annotate(
+        workshop_start_at=workshop_field("start_at", outer_ref="translation_key")
+    )

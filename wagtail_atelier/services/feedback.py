@@ -30,6 +30,7 @@ from ..models.testimonial import (
     Naming,
     Testimonial,
 )
+from ..models.workshop import workshop_keys, workshop_version
 from .mail import queue_mail
 
 CONSENT_WITHDRAWN_ACTION = "wagtail_atelier.testimonial.consent_withdrawn"
@@ -51,13 +52,7 @@ class AnswerResult:
 
 def live_workshop_version(workshop_key, language: str):
     """The live workshop page in ``language``, else any live version, else None."""
-    from ..models import WorkshopPage
-
-    versions = WorkshopPage.objects.live().filter(translation_key=workshop_key)
-    return (
-        versions.filter(locale__language_code=language).first()
-        or versions.order_by("pk").first()
-    )
+    return workshop_version(workshop_key, language, live=True)
 
 
 def feedback_url(feedback_request: FeedbackRequest, workshop=None) -> str:
@@ -79,17 +74,15 @@ def due_registrations(now: datetime | None = None):
     """Attended, confirmed registrations of workshops that ended between
     ``FEEDBACK_DAYS`` and ``FEEDBACK_DAYS + FEEDBACK_WINDOW_DAYS`` days ago, not
     asked yet."""
-    from ..models import WorkshopPage
-
     now = now or timezone.now()
     ended_before = now - timedelta(days=get_setting("WAGTAIL_ATELIER_FEEDBACK_DAYS"))
     ended_after = ended_before - timedelta(
         days=get_setting("WAGTAIL_ATELIER_FEEDBACK_WINDOW_DAYS")
     )
-    keys = (
-        WorkshopPage.objects.live()
-        .filter(end_at__lte=ended_before, end_at__gt=ended_after)
-        .values_list("translation_key", flat=True)
+    keys = workshop_keys(
+        lambda pages: pages.live().filter(
+            end_at__lte=ended_before, end_at__gt=ended_after
+        )
     )
     return Registration.objects.filter(
         workshop_key__in=list(set(keys)),

@@ -10,13 +10,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..conf import get_setting
+from ..links import admin_host_request_url
 from ..models.host_request import HostRequest, HostRequestStatus
 from ..models.mail import MailKind
+from ..models.settings import AtelierSettings
+from .feedback import live_workshop_version
 from .mail import queue_mail
 
 STATUS_ACTION = "wagtail_atelier.host_request.status"
@@ -40,20 +42,10 @@ def log_title(host_request: HostRequest) -> str:
 
 def coordinator_recipients(site) -> list[str]:
     """The addresses set for ``site`` in the admin, else the package setting."""
-    from ..models.settings import AtelierSettings
-
     recipients: list[str] = []
     if site is not None:
         recipients = AtelierSettings.for_site(site).host_request_recipient_list
     return recipients or list(get_setting("WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS"))
-
-
-def admin_url(host_request: HostRequest) -> str:
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    path = reverse(
-        "wagtail_atelier_hostrequest_modeladmin_inspect", args=[host_request.pk]
-    )
-    return f"{base}{path}"
 
 
 def submit(
@@ -101,7 +93,7 @@ def submit(
                 template="host_request_notification",
                 context={
                     "host_request": host_request,
-                    "admin_url": admin_url(host_request),
+                    "admin_url": admin_host_request_url(host_request, absolute=True),
                 },
                 reply_to=[host_request.email],
             )
@@ -152,8 +144,6 @@ def change_status(
 
 
 def _queue_scheduled_mail(host_request: HostRequest, workshop) -> None:
-    from .feedback import live_workshop_version
-
     # The page in the requester's language if it is published, else the one chosen.
     page = live_workshop_version(workshop.translation_key, host_request.language)
     page = page or workshop

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 
 from ..conf import get_setting
 from ..models.mail import MailStatus, OutgoingMail
+from ..tasks import send_mail
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ def queue_mail(
 
 
 def enqueue_delivery(mail_id: int, run_after: datetime | None = None) -> None:
-    from ..tasks import send_mail
-
     task = send_mail
     try:
         if run_after is not None:

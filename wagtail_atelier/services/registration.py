@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..conf import get_setting
+from ..ical import workshops_calendar
+from ..links import admin_registrations_url, registration_url
 from ..models.mail import MailKind
 from ..models.registration import (
     Registration,
@@ -23,7 +25,9 @@ from ..models.registration import (
     RegistrationStatus,
     WorkshopSeats,
 )
+from ..models.workshop import workshop_keys, workshop_version
 from .mail import queue_mail
+from .table_plan import reminder_tables
 
 
 class RegistrationState(enum.StrEnum):
@@ -297,14 +301,10 @@ def send_due_reminders(now: datetime | None = None) -> int:
     """Queue the reminder of every confirmed registration whose workshop starts
     within ``WAGTAIL_ATELIER_REMINDER_DAYS`` days. Each registration gets exactly
     one: the row is marked in the same transaction, and a constraint backs it."""
-    from ..models import WorkshopPage
-
     now = now or timezone.now()
     horizon = now + timedelta(days=get_setting("WAGTAIL_ATELIER_REMINDER_DAYS"))
-    keys = (
-        WorkshopPage.objects.live()
-        .filter(start_at__gt=now, start_at__lte=horizon)
-        .values_list("translation_key", flat=True)
+    keys = workshop_keys(
+        lambda pages: pages.live().filter(start_at__gt=now, start_at__lte=horizon)
     )
     sent = 0
     candidates = Registration.objects.filter(
@@ -335,15 +335,9 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 
 def workshop_for(registration: Registration):
-    """The workshop page in the registrant's language (else any live version)."""
-    from ..models import WorkshopPage
-
-    versions = WorkshopPage.objects.filter(translation_key=registration.workshop_key)
-    return (
-        versions.filter(locale__language_code=registration.language).first()
-        or versions.filter(live=True).first()
-        or versions.first()
-    )
+    """The workshop page in the registrant's language (else any live version, else
+    any version), whatever the site's workshop page class."""
+    return workshop_version(registration.workshop_key, registration.language)
 
 
 def _promote(registration: Registration, now) -> None:
@@ -356,8 +350,6 @@ def _promote(registration: Registration, now) -> None:
 def _queue_registrant_mail(
     registration: Registration, kind: str, template: str, workshop=None
 ):
-    from ..ical import workshops_calendar
-    from ..links import registration_url
 
     if workshop is None or workshop.locale.language_code != registration.language:
         workshop = workshop_for(registration)
@@ -375,8 +367,6 @@ def _queue_registrant_mail(
         ),
     }
     if kind == MailKind.REMINDER:
-        from .table_plan import reminder_tables
-
         context["tables"] = reminder_tables(registration)
     attachments = []
     if workshop is not None and kind in (
@@ -409,7 +399,6 @@ def _queue_contact_notification(registration: Registration, workshop) -> None:
     recipients += list(get_setting("WAGTAIL_ATELIER_NOTIFY_EMAILS"))
     if not recipients:
         return
-    from ..links import admin_registrations_url
 
     queue_mail(
         kind=MailKind.CONTACT_NOTIFICATION,
@@ -420,7 +409,7 @@ def _queue_contact_notification(registration: Registration, workshop) -> None:
             "registration": registration,
             "workshop": workshop,
             "seats": seats(workshop),
-            "admin_url": admin_registrations_url(workshop),
+            "admin_url": admin_registrations_url(workshop, absolute=True),
         },
         registration=registration,
     )

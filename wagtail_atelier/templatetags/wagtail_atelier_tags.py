@@ -5,9 +5,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 
 from ..models.workshop import workshop_time_zone
+from ..services.testimonial import (
+    chosen_testimonials,
+    context_language,
+    random_testimonials,
+)
 from ..structured_data import json_ld_script
 from ..teaser import next_workshop_context
 
@@ -129,8 +134,6 @@ def workshop_structured_data(context, workshop=None):
 def atelier_role_notes(seats) -> dict:
     """``{role: note}`` for roles that are full, shown next to the role choice so
     people know before sending that they will join the waiting list."""
-    from django.utils.translation import gettext
-
     return {
         role: gettext("fully booked: you will join the waiting list")
         for role, role_seats in (seats or {}).items()
@@ -148,12 +151,6 @@ def atelier_testimonials(
     ``{% atelier_testimonials count=2 role="case_presenter" %}``; only those from a
     workshop (any language version): ``{% atelier_testimonials workshop=page %}``;
     one given testimonial: ``{% atelier_testimonials testimonial=quote %}``."""
-    from ..services.testimonial import (
-        chosen_testimonials,
-        context_language,
-        random_testimonials,
-    )
-
     language_code = context_language(context)
     if testimonial is not None:
         testimonials = chosen_testimonials([testimonial], language_code)

@@ -2,13 +2,12 @@
 
 Each action is a small view that reads the request, checks a real Django permission,
 calls one service and redirects back with a message. They know nothing of
-wagtail-modeladmin (``modeladmin.py`` wires them in), so they keep working if the
+wagtail-modeladmin (``contrib/modeladmin`` wires them in), so they keep working if the
 listings move to Wagtail's ``ModelViewSet``.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -22,24 +21,11 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .models import OutgoingMail, Registration
-from .models.mail import MailStatus
-from .services import mail as mail_service
-from .services import registration as registration_service
-
-User = AbstractBaseUser | AnonymousUser
-
-#: Seeing a registration (names, contact, the case) needs one of these.
-REGISTRATION_VIEW_PERMISSIONS = (
-    "wagtail_atelier.view_registration",
-    "wagtail_atelier.change_registration",
-)
-REGISTRATION_CHANGE_PERMISSION = "wagtail_atelier.change_registration"
-MAIL_VIEW_PERMISSIONS = (
-    "wagtail_atelier.view_outgoingmail",
-    "wagtail_atelier.change_outgoingmail",
-)
-MAIL_CHANGE_PERMISSION = "wagtail_atelier.change_outgoingmail"
+from ..models import OutgoingMail, Registration
+from ..models.mail import MailStatus
+from ..permissions import MAIL_CHANGE_PERMISSION, REGISTRATION_CHANGE_PERMISSION, User
+from ..services import mail as mail_service
+from ..services import registration as registration_service
 
 #: Audit-log actions, registered in ``wagtail_hooks.py``.
 LOG_ACTIONS = {
@@ -64,16 +50,6 @@ LOG_ACTIONS = {
         gettext_lazy("Mail sent again by hand"),
     ),
 }
-
-
-def user_can_see_registrations(user: User) -> bool:
-    return any(
-        user.has_perm(permission) for permission in REGISTRATION_VIEW_PERMISSIONS
-    )
-
-
-def user_can_see_mails(user: User) -> bool:
-    return any(user.has_perm(permission) for permission in MAIL_VIEW_PERMISSIONS)
 
 
 def log_title(obj) -> str:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models.choices import Canton, WorkshopLanguage
-from .models.host_request import (
+from ..models.choices import Canton, WorkshopLanguage
+from ..models.host_request import (
     EXPECTED_PEOPLE_MAX,
     MESSAGE_MAX_LENGTH,
     HostFormat,
     VenueAvailability,
 )
-from .models.registration import CASE_DESCRIPTION_MAX_LENGTH, RegistrationRole
-from .models.testimonial import QUOTE_MAX_LENGTH, ROLE_ATTRIBUTIONS, Naming
+from ..models.registration import (
+    CASE_DESCRIPTION_MAX_LENGTH,
+    RegistrationRole,
+    normalise_email,
+)
+from ..models.testimonial import QUOTE_MAX_LENGTH, ROLE_ATTRIBUTIONS, Naming
 from .spam import fill_time_problem, form_started_token
 
 phone_validator = RegexValidator(
@@ -168,11 +172,9 @@ class RegistrationForm(SpamProtectedForm):
             self.initial.setdefault("languages", [workshop.workshop_language])
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        # Lower-casing can lengthen an address ("İ" becomes "i" and a combining dot,
-        # and Django's validator accepts it): check the stored length again.
-        MaxLengthValidator(self.fields["email"].max_length)(email)
-        return email
+        return normalise_email(
+            self.cleaned_data["email"], self.fields["email"].max_length
+        )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -302,9 +304,9 @@ class HostRequestForm(SpamProtectedForm):
             self.initial.setdefault("languages", [language[:2]])
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        MaxLengthValidator(self.fields["email"].max_length)(email)
-        return email
+        return normalise_email(
+            self.cleaned_data["email"], self.fields["email"].max_length
+        )
 
     @property
     def contact_fields(self):

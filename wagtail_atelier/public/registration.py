@@ -8,12 +8,27 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 
+from ..conf import get_setting
+from ..http import private
+from ..models.registration import Registration
+from ..services import registration as services
 from .forms import LostLinkForm, RegistrationForm
-from .models.registration import Registration
-from .services import registration as services
 from .spam import throttled
+
+
+def workshop_context(request, workshop, context: dict) -> dict:
+    """What the workshop page's template needs besides the page: the registration
+    state, the places left and the form while registration is open."""
+    state = services.registration_state(workshop)
+    context["registration_state"] = state
+    context["privacy_notice_url"] = get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_URL")
+    context["seats"] = (
+        services.seats(workshop) if state == services.RegistrationState.OPEN else {}
+    )
+    if state == services.RegistrationState.OPEN and "registration_form" not in context:
+        context["registration_form"] = RegistrationForm(workshop=workshop)
+    return context
 
 
 def render_workshop(request, workshop, *, status=200, **extra):
@@ -22,16 +37,6 @@ def render_workshop(request, workshop, *, status=200, **extra):
     return TemplateResponse(
         request, workshop.get_template(request), context, status=status
     )
-
-
-def private(response):
-    """Pages reached with a secret link: never cached, never leak the link."""
-    add_never_cache_headers(response)
-    # same-origin, not no-referrer: the link never leaves the site, and browsers
-    # then still send the Origin that Django's CSRF check needs on the cancel form.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def register(request, workshop):

@@ -11,18 +11,19 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 
-from .admin_table_plan import URL_NAMESPACE, WorkshopAdminView
-from .admin_views import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
-from .models.choices import language_names
-from .services import harvest as service
-from .views import private
+from ..http import private
+from ..links import workshop_admin_url
+from ..models.choices import language_names
+from ..permissions import REGISTRATION_CHANGE_PERMISSION
+from ..services import harvest as service
+from .table_plan import WorkshopAdminView
 
 #: Longest text the form takes for each field: a harvest is a few paragraphs.
 HARVEST_TEXT_MAX_LENGTH = 5000
@@ -41,17 +42,7 @@ LOG_ACTIONS = {
 
 
 def harvest_url(workshop) -> str:
-    return reverse(f"{URL_NAMESPACE}:harvest", args=[workshop.pk])
-
-
-def harvest_link(workshop, user) -> str:
-    """The harvest screen for users allowed to see it; else ""."""
-    if not user_can_see_registrations(user):
-        return ""
-    try:
-        return harvest_url(workshop)
-    except NoReverseMatch:  # the site does not register the package's admin URLs
-        return ""
+    return workshop_admin_url("harvest", workshop)
 
 
 class HarvestForm(forms.Form):
@@ -145,9 +136,8 @@ class HarvestView(HarvestBaseView):
                         and harvest.updated_at > harvest.sent_at
                     ),
                     "form": form,
-                    "send_url": reverse(
-                        f"{URL_NAMESPACE}:harvest_send",
-                        args=[self.workshop.pk, presenter.pk],
+                    "send_url": workshop_admin_url(
+                        "harvest_send", self.workshop, presenter.pk
                     ),
                 }
             )

@@ -1,4 +1,5 @@
-"""Public views of host requests and feedback, called from the pages' routes.
+"""Public views of the feedback form and the withdrawal of consent, called from the
+workshop page's routes.
 
 Thin: read the request, validate a form, call one service, render.
 """
@@ -8,48 +9,11 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from wagtail.models import Site
 
-from .forms import FeedbackForm, HostRequestForm
-from .models.testimonial import FeedbackAnswer, FeedbackRequest
-from .services import feedback as feedback_services
-from .services import host_request as host_request_services
-from .spam import throttled
-from .views import private
-
-# -- host requests --------------------------------------------------------------------
-
-
-def host_request_form(request, page):
-    if request.method != "POST":
-        return page.render(request)
-    form = HostRequestForm(request.POST, language=page.locale.language_code)
-    if form.is_spam:
-        return _render(page, request, status=400, rejected=True)
-    if throttled(request, request.POST.get("email", ""), scope="host_request"):
-        return _render(page, request, status=429, form=form, throttled=True)
-    if not form.is_valid():
-        return _render(page, request, form=form)
-    host_request_services.submit(
-        page=page,
-        site=Site.find_for_request(request),
-        data=form.cleaned_data,
-        language=page.locale.language_code,
-    )
-    return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
-
-
-def host_request_thanks(request, page):
-    return _render(page, request, sent=True)
-
-
-def _render(page, request, *, status: int = 200, **context):
-    response = page.render(request, context_overrides=context)
-    response.status_code = status
-    return response
-
-
-# -- feedback -------------------------------------------------------------------------
+from ..http import private
+from ..models.testimonial import FeedbackAnswer, FeedbackRequest
+from ..services import feedback as feedback_services
+from .forms import FeedbackForm
 
 
 def _get_feedback_request(workshop, token) -> FeedbackRequest:

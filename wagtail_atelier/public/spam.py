@@ -10,20 +10,26 @@ import time
 from django.core.cache import caches
 from django.core.signing import BadSignature, Signer
 
-from .conf import get_setting
+from ..conf import get_setting
 
-_signer = Signer(salt="wagtail_atelier.form-started")
+SALT = "wagtail_atelier.form-started"
+
+
+def _signer() -> Signer:
+    # Built per call, never at import: a site's settings may read SECRET_KEY from the
+    # environment after the apps are loaded (``check --deploy``, management commands).
+    return Signer(salt=SALT)
 
 
 def form_started_token(now: float | None = None) -> str:
-    return _signer.sign(f"{now if now is not None else time.time():.3f}")
+    return _signer().sign(f"{now if now is not None else time.time():.3f}")
 
 
 def fill_time_problem(token: str, now: float | None = None) -> str | None:
     """``None`` if the form was filled in a plausible time, else why not:
     ``"invalid"`` (missing or tampered), ``"too_fast"`` or ``"expired"``."""
     try:
-        started = float(_signer.unsign(token or ""))
+        started = float(_signer().unsign(token or ""))
     except (BadSignature, ValueError):
         return "invalid"
     elapsed = (now if now is not None else time.time()) - started

@@ -26,20 +26,16 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from . import planner
-from .admin_views import (
-    REGISTRATION_CHANGE_PERMISSION,
-    log_title,
-    user_can_see_registrations,
-)
+from .. import planner
+from ..http import private
+from ..links import workshop_admin_url
+from ..models import TablePlan, WorkshopLanguage, WorkshopPageMixin
+from ..models.choices import WorkshopFormat, language_names
+from ..models.table_plan import MAX_GROUP_SIZE
+from ..permissions import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
+from ..services import table_plan as service
+from .actions import log_title
 from .exports import neutralise_formula
-from .models import TablePlan, WorkshopLanguage
-from .models.choices import WorkshopFormat, language_names
-from .models.table_plan import MAX_GROUP_SIZE
-from .services import table_plan as service
-from .views import private
-
-URL_NAMESPACE = "wagtail_atelier_workshops"
 
 #: Audit-log actions, registered in ``wagtail_hooks.py``. A move against the rules
 #: is logged with the codes of the rules it breaks.
@@ -73,8 +69,6 @@ LOG_ACTIONS = {
 
 def workshop_or_404(page_id: int):
     """The workshop page ``page_id`` (any language version), specific."""
-    from .models import WorkshopPageMixin
-
     page = get_object_or_404(Page.objects.all(), pk=page_id).specific
     if not isinstance(page, WorkshopPageMixin):
         raise Http404
@@ -82,7 +76,7 @@ def workshop_or_404(page_id: int):
 
 
 def table_plan_url(workshop) -> str:
-    return reverse(f"{URL_NAMESPACE}:table_plan", args=[workshop.pk])
+    return workshop_admin_url("table_plan", workshop)
 
 
 class PlanParametersForm(forms.Form):

@@ -1,7 +1,8 @@
-"""The wagtail-modeladmin classes, and only here.
+"""The wagtail-modeladmin classes of the registrations, mails and host requests.
 
 wagtail-modeladmin is in maintenance mode upstream; keeping every use of it in this
-module means it can be swapped for Wagtail's ModelViewSet without touching the rest.
+sub-package means it can be swapped for Wagtail's ModelViewSet without touching the
+rest (``urls.py`` beside this module is the one place that knows the URL names).
 
 Who sees what (all real Django permissions, assignable to groups in the admin):
 
@@ -25,7 +26,6 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.utils import label_for_field, lookup_field, quote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
@@ -41,8 +41,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
-from .admin_host_requests import HostRequestStatusView
-from .admin_views import (
+from ...admin.actions import (
     CancelRegistrationView,
     MarkAttendedView,
     PromoteRegistrationView,
@@ -50,9 +49,18 @@ from .admin_views import (
     UnmarkAttendedView,
     log_title,
 )
-from .exports import neutralise_formula
-from .models import HostRequest, OutgoingMail, Registration, WorkshopPage
-from .models.choices import WorkshopLanguage
+from ...admin.exports import neutralise_formula
+from ...admin.host_requests import HostRequestStatusView
+from ...models import (
+    HostRequest,
+    OutgoingMail,
+    Registration,
+    workshop_field,
+    workshop_pages,
+    workshop_version,
+)
+from ...models.choices import WorkshopLanguage
+from ...models.registration import normalise_email
 
 #: The Django URL namespace of every action view of the package's admin:
 #: ``reverse("wagtail_atelier_admin:registration_cancel", args=[pk])``.
@@ -99,12 +107,8 @@ class MailPermissionHelper(AtelierPermissionHelper):
 def workshop_has_started(registration) -> bool:
     start_at = getattr(registration, "workshop_start_at", None)
     if not hasattr(registration, "workshop_start_at"):
-        start_at = (
-            WorkshopPage.objects.filter(translation_key=registration.workshop_key)
-            .order_by("pk")
-            .values_list("start_at", flat=True)
-            .first()
-        )
+        workshop = workshop_version(registration.workshop_key)
+        start_at = workshop.start_at if workshop is not None else None
     # A workshop whose pages are all deleted cannot take place any more.
     return start_at is None or start_at <= timezone.now()
 
@@ -251,11 +255,7 @@ class ExportIndexView(IndexView):
 class RegistrationInspectView(InspectView):
     def get_fields_dict(self):
         registration = self.instance
-        workshop = (
-            WorkshopPage.objects.filter(translation_key=registration.workshop_key)
-            .order_by("pk")
-            .first()
-        )
+        workshop = workshop_version(registration.workshop_key)
         if workshop is None:
             workshop_label = _("(workshop deleted)")
         else:
@@ -370,9 +370,9 @@ class WorkshopListFilter(SimpleListFilter):
         )
         titles: dict = {}
         pages = (
-            WorkshopPage.objects.filter(translation_key__in=keys)
-            .order_by("-start_at", "pk")
-            .values_list("translation_key", "title", "start_at")
+            workshop_pages(lambda pages: pages.filter(translation_key__in=keys))
+            .order_by("-workshop_start_at", "pk")
+            .values_list("translation_key", "title", "workshop_start_at")
         )
         for key, title, start_at in pages:
             titles.setdefault(key, f"{start_at:%Y-%m-%d} {title}")
@@ -389,11 +389,7 @@ class WorkshopListFilter(SimpleListFilter):
 
 
 def workshop_subquery(field: str):
-    return Subquery(
-        WorkshopPage.objects.filter(translation_key=OuterRef("workshop_key"))
-        .order_by("pk")
-        .values(field)[:1]
-    )
+    return workshop_field(field, outer_ref="workshop_key")
 
 
 class RegistrationCorrectionForm(WagtailAdminModelForm):
@@ -401,7 +397,7 @@ class RegistrationCorrectionForm(WagtailAdminModelForm):
     actions, consent only through the person."""
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalise_email(self.cleaned_data["email"])
         registration = self.instance
         if (
             not registration.is_cancelled

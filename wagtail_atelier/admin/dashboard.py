@@ -5,7 +5,8 @@ Added by the ``construct_homepage_panels`` hook in ``wagtail_hooks.py``. Host re
 show only to users allowed to see them; the link to a workshop's registrations and the
 harvest section only to users allowed to see registrations. Whatever the number of
 workshops, the panel costs the same few queries (the upcoming and the recent
-workshops are read in one, registrations are counted in one, harvests in one).
+workshops are read in one per workshop page class, registrations are counted in one,
+harvests in one).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from wagtail.admin.ui.components import Component
 
-from .admin_views import user_can_see_registrations
-from .models import HostRequest, Registration, RegistrationRole, WorkshopPage
-from .models.registration import RegistrationStatus
-from .services.harvest import harvest_counts
+from .. import links
+from ..models import HostRequest, Registration, RegistrationRole, find_workshops
+from ..models.registration import RegistrationStatus
+from ..permissions import user_can_see_host_requests, user_can_see_registrations
+from ..services.harvest import harvest_counts
 
 UPCOMING_LIMIT = 8
 NEW_REQUESTS_LIMIT = 5
@@ -33,33 +33,14 @@ NEW_REQUESTS_LIMIT = 5
 HARVEST_DAYS = 60
 HARVEST_LIMIT = 5
 
-HOST_REQUEST_VIEW_PERMISSIONS = (
-    "wagtail_atelier.view_hostrequest",
-    "wagtail_atelier.change_hostrequest",
-)
-
-
-def user_can_see_host_requests(user) -> bool:
-    return any(
-        user.has_perm(permission) for permission in HOST_REQUEST_VIEW_PERMISSIONS
-    )
-
-
-def _reverse(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:  # the site does not register the package's admin
-        return ""
-
 
 def live_versions(ended_after):
     """Every live language version of the workshops ending after ``ended_after``,
-    with their locales, in one query."""
-    return list(
-        WorkshopPage.objects.live()
-        .filter(end_at__gte=ended_after)
-        .select_related("locale")
-        .order_by("start_at", "pk")
+    with their locales, in one query per workshop page class."""
+    return find_workshops(
+        lambda pages: (
+            pages.live().filter(end_at__gte=ended_after).select_related("locale")
+        )
     )
 
 
@@ -159,21 +140,16 @@ class AtelierDashboardPanel(Component):
         if user_can_see_host_requests(user):
             new_requests = HostRequest.objects.new().order_by("-created_at", "-pk")
             context["new_requests"] = list(new_requests[:NEW_REQUESTS_LIMIT])
+            for host_request in context["new_requests"]:
+                host_request.admin_url = links.admin_host_request_url(host_request)
             context["new_request_count"] = (
                 len(context["new_requests"])
                 if len(context["new_requests"]) < NEW_REQUESTS_LIMIT
                 else new_requests.count()
             )
             context["show_host_requests"] = True
-            context["host_requests_url"] = _reverse(
-                "wagtail_atelier_hostrequest_modeladmin_index"
-            )
-            if context["host_requests_url"]:
-                context["new_requests_url"] = (
-                    context["host_requests_url"]
-                    + "?"
-                    + urlencode({"status__exact": "new"})
-                )
+            context["host_requests_url"] = links.admin_host_requests_url()
+            context["new_requests_url"] = links.admin_host_requests_url("new")
         language_code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
         can_see_registrations = user_can_see_registrations(user)
         # The upcoming and the recent workshops in one query.
@@ -183,20 +159,12 @@ class AtelierDashboardPanel(Component):
             else timezone.now()
         )
         workshops = upcoming_workshops(language_code, versions=versions)
-        registrations_url = (
-            _reverse("wagtail_atelier_registration_modeladmin_index")
-            if can_see_registrations
-            else ""
-        )
         for workshop in workshops:
             workshop.registrations_url = (
-                f"{registrations_url}?"
-                + urlencode({"workshop_key": str(workshop.translation_key)})
-                if registrations_url
-                else ""
+                links.admin_registrations_url(workshop) if can_see_registrations else ""
             )
             workshop.table_plan_url = (
-                _reverse("wagtail_atelier_workshops:table_plan", workshop.pk)
+                links.workshop_admin_url("table_plan", workshop)
                 if can_see_registrations
                 else ""
             )
@@ -206,9 +174,7 @@ class AtelierDashboardPanel(Component):
                 language_code, versions=versions
             )
             for workshop in context["harvest_workshops"]:
-                workshop.harvest_url = _reverse(
-                    "wagtail_atelier_workshops:harvest", workshop.pk
-                )
+                workshop.harvest_url = links.workshop_admin_url("harvest", workshop)
         return context
 
     def render_html(self, parent_context=None) -> str:

@@ -11,17 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Page
 
-from .admin_views import ObjectActionView
-from .models import HostRequest, HostRequestStatus, WorkshopPage
-from .services import host_request as services
-
-HOST_REQUEST_CHANGE_PERMISSION = "wagtail_atelier.change_hostrequest"
+from ..models import HostRequest, HostRequestStatus, workshop_pages
+from ..permissions import HOST_REQUEST_CHANGE_PERMISSION
+from ..services import host_request as services
+from .actions import ObjectActionView
 
 
 class WorkshopChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        start = timezone.localtime(obj.start_at)
+        start = timezone.localtime(obj.workshop_start_at)
         return f"{obj.title} ({start:%d.%m.%Y}, {obj.locale.get_display_name()})"
 
 
@@ -31,7 +31,7 @@ class HostRequestStatusForm(forms.Form):
     )
     workshop = WorkshopChoiceField(
         label=gettext_lazy("Workshop"),
-        queryset=WorkshopPage.objects.none(),
+        queryset=Page.objects.none(),
         required=False,
         help_text=gettext_lazy(
             "Needed for “Scheduled”: the published workshop page this request became. "
@@ -53,11 +53,11 @@ class HostRequestStatusForm(forms.Form):
             (status, labels[status]) for status in host_request.allowed_transitions()
         ]
         # Only published, coming workshops: the requester gets a link that works.
+        now = timezone.now()
         self.fields["workshop"].queryset = (
-            WorkshopPage.objects.live()
-            .filter(end_at__gte=timezone.now())
+            workshop_pages(lambda pages: pages.live().filter(end_at__gte=now))
             .select_related("locale")
-            .order_by("start_at", "pk")
+            .order_by("workshop_start_at", "pk")
         )
 
     def clean(self):

@@ -1,0 +1,37 @@
+"""The URLs of the records' admin listings: the one place that knows the URL names
+wagtail-modeladmin gives them. Imports nothing of wagtail-modeladmin itself, so the
+rest of the package may ask it at any time (``wagtail_atelier.links`` does).
+
+Each function returns a path, or "" when the site does not register the listings.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+
+def _reverse(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # the listings are not registered on this site
+        return ""
+
+
+def registrations_index() -> str:
+    return _reverse("wagtail_atelier_registration_modeladmin_index")
+
+
+def registration_inspect(pk) -> str:
+    return _reverse("wagtail_atelier_registration_modeladmin_inspect", pk)
+
+
+def host_requests_index() -> str:
+    return _reverse("wagtail_atelier_hostrequest_modeladmin_index")
+
+
+def host_request_inspect(pk) -> str:
+    return _reverse("wagtail_atelier_hostrequest_modeladmin_inspect", pk)
+
+
+def mails_index() -> str:
+    return _reverse("wagtail_atelier_outgoingmail_modeladmin_index")
