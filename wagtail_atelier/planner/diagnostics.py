@@ -16,22 +16,42 @@ from .models import Adviser, Diagnostic, Problem, Suggestion, Table
 
 def analyse(problem: Problem) -> list[Diagnostic]:
     """Static findings on ``problem``, most general first."""
-    found: list[Diagnostic] = []
-    found += _absences(problem)
+    found = _absences(problem)
     tables = problem.active_tables
     advisers = problem.active_advisers
-    n, T, R = len(advisers), len(tables), problem.rounds
-    lo, hi = problem.min_size - 1, problem.max_size - 1
-
-    if T == 0:
+    if not tables:
         found.append(Diagnostic("no_tables", {}))
         return found
-    if n == 0:
+    if not advisers:
         found.append(Diagnostic("no_advisers", {}))
         return found
+    languages = sorted({t.language for t in tables})
+    speakers_per_language = Counter(
+        lang for a in advisers for lang in sorted(a.languages) if lang in languages
+    )
+    unmatched_languages = {
+        t.language for t in tables if speakers_per_language[t.language] == 0
+    }
+    found += _head_counts(problem, tables, advisers)
+    found += _adviser_languages(problem, tables, advisers, languages)
+    found += _table_languages(tables, speakers_per_language)
+    found += _language_groups(problem, tables, advisers, languages, unmatched_languages)
+    found += _lock_conflicts(problem)
+    return found
 
-    too_few = n < T * lo
-    if too_few:
+
+def _head_counts(
+    problem: Problem, tables: tuple[Table, ...], advisers: tuple[Adviser, ...]
+) -> list[Diagnostic]:
+    """Too few or too many advisers for the tables, or more rounds than tables.
+
+    These only count people and tables, so they come first; the language checks leave
+    out the whole set of languages when one of these already explains its shortage.
+    """
+    found: list[Diagnostic] = []
+    n, T, R = len(advisers), len(tables), problem.rounds
+    lo, hi = problem.min_size - 1, problem.max_size - 1
+    if n < T * lo:
         found.append(
             Diagnostic(
                 "too_few_advisers",
@@ -69,12 +89,23 @@ def analyse(problem: Problem) -> list[Diagnostic]:
                 suggestions=(Suggestion("fewer_rounds", {"rounds": T, "current": R}),),
             )
         )
+    return found
 
-    languages = sorted({t.language for t in tables})
+
+def _adviser_languages(
+    problem: Problem,
+    tables: tuple[Table, ...],
+    advisers: tuple[Adviser, ...],
+    languages: list[str],
+) -> list[Diagnostic]:
+    """Advisers who can follow no table, or fewer tables than there are rounds.
+
+    Such an adviser cannot be seated in every round whatever the others do, so each is
+    named, with the language that would open the most tables to them.
+    """
+    found: list[Diagnostic] = []
+    R, T = problem.rounds, len(tables)
     tables_per_language = Counter(t.language for t in tables)
-    speakers_per_language = Counter(
-        lang for a in advisers for lang in sorted(a.languages) if lang in languages
-    )
     for adviser in advisers:
         reach = sum(tables_per_language[lang] for lang in adviser.languages)
         missing = sorted(
@@ -115,14 +146,22 @@ def analyse(problem: Problem) -> list[Diagnostic]:
                     ),
                 )
             )
+    return found
 
+
+def _table_languages(
+    tables: tuple[Table, ...], speakers_per_language: Counter[str]
+) -> list[Diagnostic]:
+    """Tables held in a language nobody speaks, with the most spoken one instead.
+
+    Reported per table, because the fix (changing the table's language) is per table.
+    """
     most_spoken = sorted(
         speakers_per_language.items(), key=lambda item: (-item[1], item[0])
     )
-    unmatched_languages = set()
+    found: list[Diagnostic] = []
     for table in tables:
         if speakers_per_language[table.language] == 0:
-            unmatched_languages.add(table.language)
             found.append(
                 Diagnostic(
                     "table_language_unmatched",
@@ -140,131 +179,190 @@ def analyse(problem: Problem) -> list[Diagnostic]:
                     ),
                 )
             )
+    return found
 
-    # Per-round Hall conditions over sets of languages: since whether an adviser may sit
-    # at a table depends only on the table's language, these are exact for one round.
+
+def _language_groups(
+    problem: Problem,
+    tables: tuple[Table, ...],
+    advisers: tuple[Adviser, ...],
+    languages: list[str],
+    unmatched_languages: set[str],
+) -> list[Diagnostic]:
+    """Hall conditions over every set of table languages, smallest sets first.
+
+    Whether an adviser may sit at a table depends only on the table's language, so
+    these conditions are exact for one round. A set that fails is reported once: its
+    supersets are skipped, since they would only repeat the same shortage.
+    """
+    found: list[Diagnostic] = []
     reported: list[frozenset[str]] = []
     for size in range(1, len(languages) + 1):
         for subset in combinations(languages, size):
             group = frozenset(subset)
             if any(r <= group for r in reported):
                 continue
-            group_tables = [t for t in tables if t.language in group]
-            count = len(group_tables)
-            speakers = [a for a in advisers if a.languages & group]
-            label = _join(sorted(group))
-            if len(speakers) < lo * count and not (
-                group <= unmatched_languages and size == 1
-            ):
-                if too_few and group == frozenset(languages):
-                    continue
+            diagnostic = _language_group(
+                problem, tables, advisers, languages, unmatched_languages, group
+            )
+            if diagnostic is not None:
                 reported.append(group)
-                suggestions = list(
-                    _smaller_or_merge(problem, group_tables, len(speakers))
-                )
-                suggestions.append(
-                    Suggestion(
-                        "add_speakers",
-                        {"count": lo * count - len(speakers), "languages": label},
-                    )
-                )
-                found.append(
-                    Diagnostic(
-                        "language_group_too_small",
-                        {
-                            "speakers": len(speakers),
-                            "languages": label,
-                            "tables": count,
-                            "needed": lo * count,
-                        },
-                        suggestions=tuple(suggestions),
-                    )
-                )
-                continue
-            # Across rounds: nobody sits at a table twice, so an adviser fills at most
-            # min(R, their tables in the group) of the group's R * lo places.
-            reach = [
-                sum(1 for t in group_tables if t.language in a.languages)
-                for a in speakers
-            ]
-            possible = sum(min(R, k) for k in reach)
-            if (
-                possible < R * lo * count
-                and R > 1
-                and not (group <= unmatched_languages and size == 1)
-                and not (group == frozenset(languages) and (too_few or R > T))
-            ):
-                reported.append(group)
-                fewer = max(
-                    (
-                        rounds
-                        for rounds in range(1, R)
-                        if sum(min(rounds, k) for k in reach) >= rounds * lo * count
-                    ),
-                    default=0,
-                )
-                suggestions = []
-                if fewer:
-                    suggestions.append(
-                        Suggestion("fewer_rounds", {"rounds": fewer, "current": R})
-                    )
-                suggestions += _smaller_or_merge(problem, group_tables, possible // R)
-                suggestions.append(
-                    Suggestion(
-                        "add_speakers",
-                        {
-                            # Each new speaker fills at most min(R, count) places.
-                            "count": -(-(R * lo * count - possible) // min(R, count)),
-                            "languages": label,
-                        },
-                    )
-                )
-                found.append(
-                    Diagnostic(
-                        "language_visits_too_few",
-                        {
-                            "languages": label,
-                            "tables": count,
-                            "rounds": R,
-                            "needed": R * lo * count,
-                            "possible": possible,
-                        },
-                        suggestions=tuple(suggestions),
-                    )
-                )
-                continue
-            only = [
-                a
-                for a in advisers
-                if a.languages & set(languages)
-                and a.languages & set(languages) <= group
-            ]
-            if len(only) > hi * count and not (
-                group == frozenset(languages) and n > T * hi
-            ):
-                reported.append(group)
-                found.append(
-                    Diagnostic(
-                        "language_group_too_large",
-                        {
-                            "advisers": len(only),
-                            "languages": label,
-                            "tables": count,
-                            "room": hi * count,
-                        },
-                        suggestions=(
-                            Suggestion(
-                                "larger_groups",
-                                {"max_size": -(-len(only) // count) + 1},
-                            ),
-                            Suggestion(
-                                "more_tables", {"count": -(-len(only) // hi) - count}
-                            ),
-                        ),
-                    )
-                )
-    found += _lock_conflicts(problem)
+                found.append(diagnostic)
     return found
+
+
+def _language_group(
+    problem: Problem,
+    tables: tuple[Table, ...],
+    advisers: tuple[Adviser, ...],
+    languages: list[str],
+    unmatched_languages: set[str],
+    group: frozenset[str],
+) -> Diagnostic | None:
+    """The first of three counting arguments that the tables held in ``group`` fail.
+
+    In order: too few speakers for one round, too few possible visits over all rounds,
+    too many advisers who speak nothing else. A finding that another check already
+    makes (a lone language nobody speaks, too few or too many advisers overall, more
+    rounds than tables) is not repeated for the group.
+    """
+    n, T, R = len(advisers), len(tables), problem.rounds
+    lo = problem.min_size - 1
+    everything = frozenset(languages)
+    too_few = n < T * lo
+    lone_unmatched = group <= unmatched_languages and len(group) == 1
+    group_tables = [t for t in tables if t.language in group]
+    speakers = [a for a in advisers if a.languages & group]
+    label = _join(sorted(group))
+    if len(speakers) < lo * len(group_tables) and not lone_unmatched:
+        if too_few and group == everything:
+            return None
+        return _too_few_speakers(problem, group_tables, speakers, label)
+    if (
+        R > 1
+        and not lone_unmatched
+        and not (group == everything and (too_few or R > T))
+    ):
+        visits = _too_few_visits(problem, group_tables, speakers, label)
+        if visits is not None:
+            return visits
+    if group == everything and n > T * (problem.max_size - 1):
+        return None
+    return _too_many_only_speakers(problem, group_tables, advisers, languages, group)
+
+
+def _too_few_speakers(
+    problem: Problem, group_tables: list[Table], speakers: list[Adviser], label: str
+) -> Diagnostic:
+    """In any one round, the group's tables need more advisers than speak the group."""
+    lo = problem.min_size - 1
+    count = len(group_tables)
+    suggestions = list(_smaller_or_merge(problem, group_tables, len(speakers)))
+    suggestions.append(
+        Suggestion(
+            "add_speakers",
+            {"count": lo * count - len(speakers), "languages": label},
+        )
+    )
+    return Diagnostic(
+        "language_group_too_small",
+        {
+            "speakers": len(speakers),
+            "languages": label,
+            "tables": count,
+            "needed": lo * count,
+        },
+        suggestions=tuple(suggestions),
+    )
+
+
+def _too_few_visits(
+    problem: Problem, group_tables: list[Table], speakers: list[Adviser], label: str
+) -> Diagnostic | None:
+    """Over all rounds, the speakers cannot fill the group's tables without revisits.
+
+    Nobody sits at a table twice, so an adviser fills at most min(R, their tables in
+    the group) of the group's R * lo places; enough speakers for one round may still
+    fall short over several.
+    """
+    R, lo = problem.rounds, problem.min_size - 1
+    count = len(group_tables)
+    reach = [
+        sum(1 for t in group_tables if t.language in a.languages) for a in speakers
+    ]
+    possible = sum(min(R, k) for k in reach)
+    if possible >= R * lo * count:
+        return None
+    fewer = max(
+        (
+            rounds
+            for rounds in range(1, R)
+            if sum(min(rounds, k) for k in reach) >= rounds * lo * count
+        ),
+        default=0,
+    )
+    suggestions: list[Suggestion] = []
+    if fewer:
+        suggestions.append(Suggestion("fewer_rounds", {"rounds": fewer, "current": R}))
+    suggestions += _smaller_or_merge(problem, group_tables, possible // R)
+    suggestions.append(
+        Suggestion(
+            "add_speakers",
+            {
+                # Each new speaker fills at most min(R, count) places.
+                "count": -(-(R * lo * count - possible) // min(R, count)),
+                "languages": label,
+            },
+        )
+    )
+    return Diagnostic(
+        "language_visits_too_few",
+        {
+            "languages": label,
+            "tables": count,
+            "rounds": R,
+            "needed": R * lo * count,
+            "possible": possible,
+        },
+        suggestions=tuple(suggestions),
+    )
+
+
+def _too_many_only_speakers(
+    problem: Problem,
+    group_tables: list[Table],
+    advisers: tuple[Adviser, ...],
+    languages: list[str],
+    group: frozenset[str],
+) -> Diagnostic | None:
+    """More advisers speak only the group's languages than its tables have room for.
+
+    Those advisers cannot sit anywhere else, so in every round some would be left out
+    or the tables over-full.
+    """
+    hi = problem.max_size - 1
+    count = len(group_tables)
+    label = _join(sorted(group))
+    only = [
+        a
+        for a in advisers
+        if a.languages & set(languages) and a.languages & set(languages) <= group
+    ]
+    if len(only) <= hi * count:
+        return None
+    return Diagnostic(
+        "language_group_too_large",
+        {
+            "advisers": len(only),
+            "languages": label,
+            "tables": count,
+            "room": hi * count,
+        },
+        suggestions=(
+            Suggestion("larger_groups", {"max_size": -(-len(only) // count) + 1}),
+            Suggestion("more_tables", {"count": -(-len(only) // hi) - count}),
+        ),
+    )
 
 
 def _smaller_or_merge(

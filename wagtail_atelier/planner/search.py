@@ -15,6 +15,7 @@ import math
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 
 from .evaluate import balanced_squares, key
 from .models import Problem
@@ -211,36 +212,16 @@ def construct_by_colouring(
     tables' languages, when no visit sets exist (the instance is infeasible) or when
     the locks cannot be kept this way; the caller then seats round after round.
     """
-    n, T, R = inst.n, inst.T, inst.R
-    lo, hi = inst.lo * R, inst.hi * R
-    people = [a for a in range(n) if inst.ok_tables[a]]
+    R = inst.R
+    people = [a for a in range(inst.n) if inst.ok_tables[a]]
     if not people or any(len(inst.ok_tables[a]) < R for a in people):
         return None
-    chosen: list[list[int]] = [[] for _ in range(n)]
-    fixed: list[set[int]] = [set() for _ in range(n)]
-    load = [0] * T
-    for r in range(R):
-        for a, t in enumerate(inst.lock[r]):
-            if t < 0:
-                continue
-            if t in fixed[a] or not inst.ok[a][t]:
-                return None
-            fixed[a].add(t)
-            chosen[a].append(t)
-            load[t] += 1
-    order = people[:]
-    rng.shuffle(order)
-    for a in order:
-        cands = [t for t in inst.ok_tables[a] if load[t] < hi and t not in fixed[a]]
-        if greedy:
-            join = inst.join_w[a]
-            cands.sort(key=lambda t: join[t] + inst.w_imb * load[t] / R + rng.random())
-        else:
-            rng.shuffle(cands)
-        for t in cands[: R - len(chosen[a])]:
-            chosen[a].append(t)
-            load[t] += 1
-    if not _repair_visits(inst, chosen, fixed, load, people, lo, hi):
+    locked = _locked_visits(inst)
+    if locked is None:
+        return None
+    chosen, fixed, load = locked
+    _choose_visits(inst, rng, people, chosen, fixed, load, greedy=greedy)
+    if not _repair_visits(inst, chosen, fixed, load, people, inst.lo * R, inst.hi * R):
         return None
     # Without locks the colouring always succeeds; with them it depends on the order
     # in which edges are coloured, so it gets a few tries.
@@ -255,6 +236,61 @@ def construct_by_colouring(
     return st
 
 
+def _locked_visits(
+    inst: Instance,
+) -> tuple[list[list[int]], list[set[int]], list[int]] | None:
+    """Visit sets and table loads holding just the locked places, or None if two locks
+    send an adviser to one table or a lock is at a table they do not speak.
+
+    Locked visits are chosen first so that the free choice and the repair work around
+    them: ``fixed`` marks them as visits that may not be moved.
+    """
+    chosen: list[list[int]] = [[] for _ in range(inst.n)]
+    fixed: list[set[int]] = [set() for _ in range(inst.n)]
+    load = [0] * inst.T
+    for r in range(inst.R):
+        for a, t in enumerate(inst.lock[r]):
+            if t < 0:
+                continue
+            if t in fixed[a] or not inst.ok[a][t]:
+                return None
+            fixed[a].add(t)
+            chosen[a].append(t)
+            load[t] += 1
+    return chosen, fixed, load
+
+
+def _choose_visits(
+    inst: Instance,
+    rng: random.Random,
+    people: list[int],
+    chosen: list[list[int]],
+    fixed: list[set[int]],
+    load: list[int],
+    *,
+    greedy: bool,
+) -> None:
+    """Complete each adviser's visit set, in random order, with tables that have room.
+
+    Greedy: cheapest tables first (presenter and canton weights, then the tables least
+    visited so far, with a little noise to break ties); otherwise in random order. An
+    adviser may be left short, or a table below its minimum: the repair sees to that.
+    """
+    R, hi = inst.R, inst.hi * inst.R
+    order = people[:]
+    rng.shuffle(order)
+    for a in order:
+        cands = [t for t in inst.ok_tables[a] if load[t] < hi and t not in fixed[a]]
+        if greedy:
+            join = inst.join_w[a]
+            cands.sort(key=lambda t: join[t] + inst.w_imb * load[t] / R + rng.random())
+        else:
+            rng.shuffle(cands)
+        for t in cands[: R - len(chosen[a])]:
+            chosen[a].append(t)
+            load[t] += 1
+
+
 def _repair_visits(
     inst: Instance,
     chosen: list[list[int]],
@@ -264,8 +300,11 @@ def _repair_visits(
     lo: int,
     hi: int,
 ) -> bool:
-    """Augmenting paths until every adviser has R tables and every load is in bounds."""
-    R, ok, ok_tables = inst.R, inst.ok, inst.ok_tables
+    """Augmenting paths until every adviser has R tables and every load is in bounds.
+
+    Each path is found first and then applied visit by visit, from its far end back to
+    where it starts, so that no table goes above ``hi`` or below ``lo`` on the way.
+    """
     visitors: list[list[int]] = [[] for _ in range(inst.T)]
     for a in people:
         for t in chosen[a]:
@@ -281,70 +320,111 @@ def _repair_visits(
         load[new] += 1
 
     for a in people:
-        while len(chosen[a]) < R:
-            # Path a -> t1 (full) -> x1 moves on -> t2 ... -> a table with room.
-            parent: dict[int, tuple[int, int]] = {}
-            used = {a}
-            queue: deque[int] = deque()
-            for t in ok_tables[a]:
-                if t not in chosen[a]:
-                    parent[t] = (-1, a)
-                    queue.append(t)
-            end = -1
-            while queue:
-                t = queue.popleft()
-                if load[t] < hi:
-                    end = t
-                    break
-                for x in visitors[t]:
-                    if x in used or t in fixed[x]:
-                        continue
-                    used.add(x)
-                    for t2 in ok_tables[x]:
-                        if t2 not in parent and t2 not in chosen[x]:
-                            parent[t2] = (t, x)
-                            queue.append(t2)
-            if end < 0:
+        while len(chosen[a]) < inst.R:
+            path = _path_to_room(inst, chosen, fixed, load, visitors, a, hi)
+            if path is None:
                 return False
-            while end >= 0:
-                prev, x = parent[end]
-                shift(x, prev, end)
-                end = prev
-
+            for x, old, new in path:
+                shift(x, old, new)
     for t0 in range(inst.T):
         while load[t0] < lo:
-            # Path t0 <- x1 leaves t1 <- x2 leaves t2 ... <- a table above its minimum.
-            back: dict[int, tuple[int, int] | None] = {t0: None}
-            used = set()
-            queue = deque([t0])
-            found: tuple[int, int, int] | None = None
-            while queue and found is None:
-                t = queue.popleft()
-                for x in inst.speakers[t]:
-                    if x in used or t in chosen[x] or not ok[x][t]:
-                        continue
-                    used.add(x)
-                    for t1 in chosen[x]:
-                        if t1 in back or t1 in fixed[x]:
-                            continue
-                        if load[t1] > lo:
-                            found = (x, t1, t)
-                            break
-                        back[t1] = (t, x)
-                        queue.append(t1)
-                    if found is not None:
-                        break
-            if found is None:
+            path = _path_from_surplus(inst, chosen, fixed, load, t0, lo)
+            if path is None:
                 return False
-            x, t1, t = found
-            shift(x, t1, t)
-            link = back[t]
-            while link is not None:
-                t_next, y = link
-                shift(y, t, t_next)
-                t = t_next
-                link = back[t]
+            for x, old, new in path:
+                shift(x, old, new)
     return True
+
+
+def _path_to_room(
+    inst: Instance,
+    chosen: list[list[int]],
+    fixed: list[set[int]],
+    load: list[int],
+    visitors: list[list[int]],
+    a: int,
+    hi: int,
+) -> list[tuple[int, int, int]] | None:
+    """Shifts (adviser, old table or -1, new table) that give ``a`` one more visit.
+
+    Breadth first: a -> t1 (full) -> x1 moves on -> t2 ... -> a table with room, so
+    the loads stay at most ``hi``. None if no table with room can be reached.
+    """
+    parent: dict[int, tuple[int, int]] = {}
+    used = {a}
+    queue: deque[int] = deque()
+    for t in inst.ok_tables[a]:
+        if t not in chosen[a]:
+            parent[t] = (-1, a)
+            queue.append(t)
+    end = -1
+    while queue:
+        t = queue.popleft()
+        if load[t] < hi:
+            end = t
+            break
+        for x in visitors[t]:
+            if x in used or t in fixed[x]:
+                continue
+            used.add(x)
+            for t2 in inst.ok_tables[x]:
+                if t2 not in parent and t2 not in chosen[x]:
+                    parent[t2] = (t, x)
+                    queue.append(t2)
+    if end < 0:
+        return None
+    path = []
+    while end >= 0:
+        prev, x = parent[end]
+        path.append((x, prev, end))
+        end = prev
+    return path
+
+
+def _path_from_surplus(
+    inst: Instance,
+    chosen: list[list[int]],
+    fixed: list[set[int]],
+    load: list[int],
+    t0: int,
+    lo: int,
+) -> list[tuple[int, int, int]] | None:
+    """Shifts (adviser, old table, new table) that give table ``t0`` one more visit.
+
+    Breadth first: t0 <- x1 leaves t1 <- x2 leaves t2 ... <- a table above its
+    minimum, so the loads stay at least ``lo``. None if there is no such table.
+    """
+    back: dict[int, tuple[int, int] | None] = {t0: None}
+    used: set[int] = set()
+    queue = deque([t0])
+    found: tuple[int, int, int] | None = None
+    while queue and found is None:
+        t = queue.popleft()
+        for x in inst.speakers[t]:
+            if x in used or t in chosen[x] or not inst.ok[x][t]:
+                continue
+            used.add(x)
+            for t1 in chosen[x]:
+                if t1 in back or t1 in fixed[x]:
+                    continue
+                if load[t1] > lo:
+                    found = (x, t1, t)
+                    break
+                back[t1] = (t, x)
+                queue.append(t1)
+            if found is not None:
+                break
+    if found is None:
+        return None
+    x, t1, t = found
+    path = [(x, t1, t)]
+    link = back[t]
+    while link is not None:
+        t_next, y = link
+        path.append((y, t, t_next))
+        t = t_next
+        link = back[t]
+    return path
 
 
 def _colour(
@@ -360,10 +440,38 @@ def _colour(
         for a, t in enumerate(inst.lock[r]):
             if t >= 0:
                 locked_colour[a, t] = r
+    copies = _split_into_copies(inst, rng, chosen, locked_colour)
+    if copies is None:
+        return None
+    copy_table, copy_of = copies
+    left = _colour_edges(inst, rng, locked_colour, copy_table, copy_of)
+    if left is None:
+        return None
+    seat = [[-1] * n for _ in range(R)]
+    for a in range(n):
+        for colour, c in left[a].items():
+            seat[colour][a] = copy_table[c]
+    return seat
+
+
+def _split_into_copies(
+    inst: Instance,
+    rng: random.Random,
+    chosen: list[list[int]],
+    locked_colour: dict[tuple[int, int], int],
+) -> tuple[list[int], dict[tuple[int, int], int]] | None:
+    """Split each table's visitors, in random order, into copies of at most R.
+
+    A copy has one seat per round, so a table whose visits are spread this way gets as
+    even a number of advisers in every round as it can. Returns the table of each copy
+    and the copy of each visit (adviser, table); None if a table's locked visits
+    cannot be spread so that no copy holds two of one round.
+    """
+    R = inst.R
     copy_table: list[int] = []
     copy_of: dict[tuple[int, int], int] = {}
     for t in range(inst.T):
-        visitors = [a for a in range(n) if t in chosen[a]]
+        visitors = [a for a in range(inst.n) if t in chosen[a]]
         if not visitors:
             continue
         rng.shuffle(visitors)
@@ -372,6 +480,7 @@ def _colour(
         # All copies but the last take R visitors: floor(d / R) of them are full.
         room = [R] * (count - 1) + [len(visitors) - R * (count - 1)]
         copy_table += [t] * count
+        # A locked visit keeps its round, so no copy may get two of one round.
         colours: list[set[int]] = [set() for _ in range(count)]
         locked = [a for a in visitors if (a, t) in locked_colour]
         for a in locked:
@@ -392,7 +501,24 @@ def _colour(
                 k += 1
             room[k] -= 1
             copy_of[a, t] = first + k
-    left: list[dict[int, int]] = [{} for _ in range(n)]  # colour -> copy
+    return copy_table, copy_of
+
+
+def _colour_edges(
+    inst: Instance,
+    rng: random.Random,
+    locked_colour: dict[tuple[int, int], int],
+    copy_table: list[int],
+    copy_of: dict[tuple[int, int], int],
+) -> list[dict[int, int]] | None:
+    """Colour the adviser-copy edges with R colours, none twice at one vertex.
+
+    Locked edges get their round first and are never recoloured; the others are
+    coloured in random order, each with a colour free at both ends if there is one,
+    else after freeing one by an alternating path. Returns, for each adviser, colour
+    -> copy; None if every such path would recolour a locked edge.
+    """
+    left: list[dict[int, int]] = [{} for _ in range(inst.n)]  # colour -> copy
     right: list[dict[int, int]] = [{} for _ in copy_table]  # colour -> adviser
     frozen: set[tuple[int, int]] = set()  # (adviser, copy) edges with a locked colour
     for (a, t), colour in sorted(locked_colour.items()):
@@ -403,37 +529,54 @@ def _colour(
     edges = [(a, c) for (a, _), c in copy_of.items() if (a, c) not in frozen]
     rng.shuffle(edges)
     for a, c in edges:
-        free_a = [col for col in range(R) if col not in left[a]]
+        free_a = [col for col in range(inst.R) if col not in left[a]]
         common = [col for col in free_a if col not in right[c]]
         if common:
             colour = common[int(rng.random() * len(common))]
         else:
-            free_c = [col for col in range(R) if col not in right[c]]
-            pairs = [(alpha, beta) for alpha in free_a for beta in free_c]
-            rng.shuffle(pairs)
-            for alpha, beta in pairs:
-                path = _alternating_path(left, right, c, alpha, beta)
-                if not any((x, y) in frozen for x, y, _ in path):
-                    break
-            else:
+            freed = _free_colour(inst.R, rng, left, right, frozen, c, free_a)
+            if freed is None:
                 return None
-            # Swap alpha and beta along the path: it cannot reach a (bipartite
-            # parity), so alpha becomes free at c and stays free at a.
-            for x, y, col in path:
-                del left[x][col]
-                del right[y][col]
-            for x, y, col in path:
-                new = beta if col == alpha else alpha
-                left[x][new] = y
-                right[y][new] = x
-            colour = alpha
+            colour = freed
         left[a][colour] = c
         right[c][colour] = a
-    seat = [[-1] * n for _ in range(R)]
-    for a in range(n):
-        for colour, c in left[a].items():
-            seat[colour][a] = copy_table[c]
-    return seat
+    return left
+
+
+def _free_colour(
+    R: int,
+    rng: random.Random,
+    left: list[dict[int, int]],
+    right: list[dict[int, int]],
+    frozen: set[tuple[int, int]],
+    c: int,
+    free_a: list[int],
+) -> int | None:
+    """Make a colour free at adviser and copy ``c`` alike; return it, or None.
+
+    Some alpha is free at the adviser and some beta at ``c`` (both have fewer than R
+    edges); swapping alpha and beta along the alternating path from ``c`` frees alpha
+    at ``c``, unless the path holds a locked edge. The pairs are tried in random order.
+    """
+    free_c = [col for col in range(R) if col not in right[c]]
+    pairs = [(alpha, beta) for alpha in free_a for beta in free_c]
+    rng.shuffle(pairs)
+    for alpha, beta in pairs:
+        path = _alternating_path(left, right, c, alpha, beta)
+        if not any((x, y) in frozen for x, y, _ in path):
+            break
+    else:
+        return None
+    # Swap alpha and beta along the path: it cannot reach the adviser (bipartite
+    # parity), so alpha becomes free at c and stays free at the adviser.
+    for x, y, col in path:
+        del left[x][col]
+        del right[y][col]
+    for x, y, col in path:
+        new = beta if col == alpha else alpha
+        left[x][new] = y
+        right[y][new] = x
+    return alpha
 
 
 def _alternating_path(
@@ -529,8 +672,11 @@ def repair_round(inst: Instance, st: State, r: int) -> None:
 
 
 def _repair(inst: Instance, st: State, r: int, strict: bool) -> bool:
+    """One pass of :func:`repair_round`; True if round ``r`` ends within the bounds.
+
+    ``strict`` forbids moving an adviser to a table they sit at in another round.
+    """
     seat = st.seat[r]
-    members = st.members[r]
     lock = inst.lock[r]
     visits = st.visits
     ok = inst.ok
@@ -544,62 +690,110 @@ def _repair(inst: Instance, st: State, r: int, strict: bool) -> bool:
     for a in range(inst.n):
         if seat[a] >= 0 or lock[a] >= 0 or not inst.ok_tables[a]:
             continue
-        parent: dict[int, tuple[int, int]] = {}
-        queue: deque[int] = deque()
-        for t in inst.ok_tables[a]:
-            if allowed(a, t):
-                parent[t] = (-1, a)
-                queue.append(t)
-        end = -1
-        while queue:
-            t = queue.popleft()
-            if len(members[t]) < inst.hi:
-                end = t
-                break
-            for x in members[t]:
-                if lock[x] >= 0:
-                    continue
-                for t2 in inst.ok_tables[x]:
-                    if t2 not in parent and allowed(x, t2):
-                        parent[t2] = (t, x)
-                        queue.append(t2)
-        if end < 0:
+        path = _path_to_seat(inst, st, r, a, allowed)
+        if path is None:
             done = False
             continue
-        while end >= 0:
-            prev, x = parent[end]
-            st.place(r, x, end)
-            end = prev
+        for x, t in path:
+            st.place(r, x, t)
 
     for t0 in range(inst.T):
-        while len(members[t0]) < inst.lo:
-            parent_fill: dict[int, tuple[int, int] | None] = {t0: None}
-            queue = deque([t0])
-            found: tuple[int, int, int] | None = None
-            while queue and found is None:
-                t = queue.popleft()
-                for x in inst.speakers[t]:
-                    tx = seat[x]
-                    if tx == t or lock[x] >= 0 or (tx >= 0 and tx in parent_fill):
-                        continue
-                    if not allowed(x, t):
-                        continue
-                    if tx < 0 or len(members[tx]) > inst.lo:
-                        found = (x, tx, t)
-                        break
-                    parent_fill[tx] = (t, x)
-                    queue.append(tx)
-            if found is None:
+        while len(st.members[r][t0]) < inst.lo:
+            path = _path_to_fill(inst, st, r, t0, allowed)
+            if path is None:
                 done = False
                 break
-            x, _, t = found
-            st.place(r, x, t)
-            link = parent_fill[t]
-            while link is not None:
-                t_next, y = link
-                st.place(r, y, t_next)
-                link = parent_fill[t_next]
+            for x, t in path:
+                st.place(r, x, t)
     return done
+
+
+def _path_to_seat(
+    inst: Instance,
+    st: State,
+    r: int,
+    a: int,
+    allowed: Callable[[int, int], bool],
+) -> list[tuple[int, int]] | None:
+    """Places (adviser, table) in round ``r`` that seat ``a``, who has no table.
+
+    Breadth first from the tables ``a`` may take, through full tables whose advisers
+    may move on, to a table with room; the places go from that table back to ``a``, so
+    that no table is ever above the maximum. None if no table with room is reachable.
+    """
+    members = st.members[r]
+    lock = inst.lock[r]
+    parent: dict[int, tuple[int, int]] = {}
+    queue: deque[int] = deque()
+    for t in inst.ok_tables[a]:
+        if allowed(a, t):
+            parent[t] = (-1, a)
+            queue.append(t)
+    end = -1
+    while queue:
+        t = queue.popleft()
+        if len(members[t]) < inst.hi:
+            end = t
+            break
+        for x in members[t]:
+            if lock[x] >= 0:
+                continue
+            for t2 in inst.ok_tables[x]:
+                if t2 not in parent and allowed(x, t2):
+                    parent[t2] = (t, x)
+                    queue.append(t2)
+    if end < 0:
+        return None
+    path = []
+    while end >= 0:
+        prev, x = parent[end]
+        path.append((x, end))
+        end = prev
+    return path
+
+
+def _path_to_fill(
+    inst: Instance,
+    st: State,
+    r: int,
+    t0: int,
+    allowed: Callable[[int, int], bool],
+) -> list[tuple[int, int]] | None:
+    """Places (adviser, table) in round ``r`` that bring one more adviser to ``t0``.
+
+    Breadth first from ``t0`` back through tables that cannot spare anyone, whose
+    advisers would move on to the previous one, to an adviser without a table or at a
+    table above the minimum. None if there is none.
+    """
+    seat = st.seat[r]
+    members = st.members[r]
+    lock = inst.lock[r]
+    parent: dict[int, tuple[int, int] | None] = {t0: None}
+    queue = deque([t0])
+    found: tuple[int, int, int] | None = None
+    while queue and found is None:
+        t = queue.popleft()
+        for x in inst.speakers[t]:
+            tx = seat[x]
+            if tx == t or lock[x] >= 0 or (tx >= 0 and tx in parent):
+                continue
+            if not allowed(x, t):
+                continue
+            if tx < 0 or len(members[tx]) > inst.lo:
+                found = (x, tx, t)
+                break
+            parent[tx] = (t, x)
+            queue.append(tx)
+    if found is None:
+        return None
+    x, _, t = found
+    path = [(x, t)]
+    link = parent[t]
+    while link is not None:
+        t_next, y = link
+        path.append((y, t_next))
+        link = parent[t_next]
+    return path
 
 
 # -- annealing -------------------------------------------------------------------------
@@ -624,162 +818,237 @@ def anneal(
     ``deadline`` (a ``time.monotonic()`` value) is a safety cap; reaching it makes the
     result depend on the machine.
     """
-    R, lo, hi = inst.R, inst.lo, inst.hi
-    seat, members, meet, visits = st.seat, st.members, st.meet, st.visits
-    ok, ok_tables, pair_w, join_w = inst.ok, inst.ok_tables, inst.pair_w, inst.join_w
-    w_rep, w_imb, big = inst.w_rep, inst.w_imb, inst.big
     movable = [
-        [a for a in range(inst.n) if inst.lock[r][a] < 0 and seat[r][a] >= 0]
-        for r in range(R)
+        [a for a in range(inst.n) if inst.lock[r][a] < 0 and st.seat[r][a] >= 0]
+        for r in range(inst.R)
     ]
-    rounds = [r for r in range(R) if movable[r]]
+    rounds = [r for r in range(inst.R) if movable[r]]
     if not rounds or iterations <= 0:
         return
-    lock = inst.lock
     soft, hard = st.costs()
     best = (hard, soft)
     best_seat = st.snapshot()
-    t_start = HOT * inst.max_weight
-    t_end = COLD * inst.max_weight
-    cooling = (t_end / t_start) ** (1.0 / iterations)
-    temp = t_start
-    hw_start = HARD_START * inst.max_weight
-    ramp = max(1, int(iterations * HARD_RAMP))
-    hw_growth = (big / hw_start) ** (1.0 / ramp)
-    hw = hw_start
+    temp, cooling, hw, hw_growth, ramp = _schedule(inst, iterations)
     random_ = rng.random
-    exp = math.exp
     n_rounds = len(rounds)
     # Chains matter when advisers visit most tables; elsewhere they cost time.
-    p_chain = P_CHAIN if 2 * R >= inst.T else P_CHAIN / 4
+    p_chain = P_CHAIN if 2 * inst.R >= inst.T else P_CHAIN / 4
 
     for it in range(iterations):
         temp *= cooling
         if it < ramp:
             hw *= hw_growth
         else:
-            hw = big
+            hw = inst.big
         if deadline is not None and not it & 1023 and time.monotonic() > deadline:
             break
         r = rounds[int(random_() * n_rounds)] if n_rounds > 1 else rounds[0]
         mv = movable[r]
         a = mv[int(random_() * len(mv))]
-        if R > 1 and random_() < p_chain:
-            r2 = int(random_() * (R - 1))
-            if r2 >= r:
-                r2 += 1
-            if random_() < 0.5:
-                ops = _chain(inst, st, rng, r, r2, a)
-                if ops is None:
-                    continue
-                ds, h = _apply(inst, st, ops)
-            else:
-                found = _swap_repair(inst, st, rng, r, a)
-                if found is None:
-                    continue
-                ops, ds, h = found
-            d = ds + hw * h
-            if d <= 0 or random_() < exp(-d / temp):
-                soft += ds
-                hard += h
-            else:
-                _undo(st, ops)
-                continue
+        if inst.R > 1 and random_() < p_chain:
+            change = _step_between_rounds(inst, st, rng, r, a, hw, temp)
         else:
-            cands = ok_tables[a]
-            if len(cands) < 2:
-                continue
-            t2 = cands[int(random_() * len(cands))]
-            t1 = seat[r][a]
-            if t2 == t1:
-                continue
-            g1 = members[r][t1]
-            g2 = members[r][t2]
-            row = meet[a]
-            pw = pair_w[a]
-            va = visits[a]
-            if random_() < 0.35 or not g2:
-                # Move a from t1 to t2.
-                ds = join_w[a][t2] - join_w[a][t1]
-                for b in g1:
-                    if b != a:
-                        ds -= pw[b]
-                        if row[b] >= 2:
-                            ds -= w_rep
-                for b in g2:
-                    ds += pw[b]
-                    if row[b] >= 1:
-                        ds += w_rep
-                s1, s2 = len(g1), len(g2)
-                ds += w_imb * (2 * (s2 - s1) + 2)
-                h = 0
-                if s1 <= lo:
-                    h += 1
-                elif s1 > hi:
-                    h -= 1
-                if s2 >= hi:
-                    h += 1
-                elif s2 < lo:
-                    h -= 1
-                if va[t1] >= 2:
-                    h -= 1
-                if va[t2] >= 1:
-                    h += 1
-                d = ds + hw * h
-                if d <= 0 or random_() < exp(-d / temp):
-                    st.place(r, a, t2)
-                    soft += ds
-                    hard += h
-                else:
-                    continue
-            else:
-                b = g2[int(random_() * len(g2))]
-                if lock[r][b] >= 0 or not ok[b][t1]:
-                    continue
-                rowb = meet[b]
-                pwb = pair_w[b]
-                vb = visits[b]
-                jb = join_w[b]
-                ja = join_w[a]
-                ds = ja[t2] - ja[t1] + jb[t1] - jb[t2]
-                for c in g1:
-                    if c != a:
-                        ds -= pw[c]
-                        if row[c] >= 2:
-                            ds -= w_rep
-                        ds += pwb[c]
-                        if rowb[c] >= 1:
-                            ds += w_rep
-                for c in g2:
-                    if c != b:
-                        ds -= pwb[c]
-                        if rowb[c] >= 2:
-                            ds -= w_rep
-                        ds += pw[c]
-                        if row[c] >= 1:
-                            ds += w_rep
-                h = 0
-                if va[t1] >= 2:
-                    h -= 1
-                if va[t2] >= 1:
-                    h += 1
-                if vb[t2] >= 2:
-                    h -= 1
-                if vb[t1] >= 1:
-                    h += 1
-                d = ds + hw * h
-                if d <= 0 or random_() < exp(-d / temp):
-                    st.place(r, a, t2)
-                    st.place(r, b, t1)
-                    soft += ds
-                    hard += h
-                else:
-                    continue
+            change = _step_within_round(inst, st, rng, r, a, hw, temp)
+        if change is None:
+            continue
+        soft += change[0]
+        hard += change[1]
         if hard < best[0] or (hard == best[0] and soft < best[1] - 1e-9):
             best = (hard, soft)
             best_seat = st.snapshot()
     if (hard, soft) != best:
         st.reset_to(best_seat)
+
+
+def _schedule(
+    inst: Instance, iterations: int
+) -> tuple[float, float, float, float, int]:
+    """(temperature, its factor per step, hard-unit price, its factor per step, steps
+    until the price reaches ``inst.big``) at the start of a run of ``iterations``.
+
+    Both fall (or rise) geometrically, so that each spends as many steps on every
+    order of magnitude: the factors depend only on the weights and ``iterations``.
+    """
+    t_start = HOT * inst.max_weight
+    t_end = COLD * inst.max_weight
+    cooling = (t_end / t_start) ** (1.0 / iterations)
+    hw_start = HARD_START * inst.max_weight
+    ramp = max(1, int(iterations * HARD_RAMP))
+    hw_growth = (inst.big / hw_start) ** (1.0 / ramp)
+    return t_start, cooling, hw_start, hw_growth, ramp
+
+
+def _accept(d: float, temp: float, random_: Callable[[], float]) -> bool:
+    """The Metropolis rule: always take a step that costs nothing, a dearer one with
+    probability exp(-d / temp). The random number is drawn only in the second case,
+    which keeps the sequence of draws (and so the plan) the same for a seed."""
+    return d <= 0 or random_() < math.exp(-d / temp)
+
+
+def _step_between_rounds(
+    inst: Instance,
+    st: State,
+    rng: random.Random,
+    r: int,
+    a: int,
+    hw: float,
+    temp: float,
+) -> tuple[float, int] | None:
+    """A step that exchanges tables between rounds: a chain, or a swap with repairs.
+
+    Either keeps the table sizes of each round where a plain move could not, which is
+    what lets the search through plans in which everyone visits nearly every table.
+    Returns the change of soft cost and hard units if the step is taken (the seating
+    then holds it), None if it is not.
+    """
+    random_ = rng.random
+    # The other round is drawn for both kinds, though only chains use it.
+    r2 = int(random_() * (inst.R - 1))
+    if r2 >= r:
+        r2 += 1
+    if random_() < 0.5:
+        ops = _chain(inst, st, rng, r, r2, a)
+        if ops is None:
+            return None
+        ds, h = _apply(inst, st, ops)
+    else:
+        found = _swap_repair(inst, st, rng, r, a)
+        if found is None:
+            return None
+        ops, ds, h = found
+    if _accept(ds + hw * h, temp, random_):
+        return ds, h
+    _undo(st, ops)
+    return None
+
+
+def _step_within_round(
+    inst: Instance,
+    st: State,
+    rng: random.Random,
+    r: int,
+    a: int,
+    hw: float,
+    temp: float,
+) -> tuple[float, int] | None:
+    """A step in round ``r``: move ``a`` to another table, or swap with someone there.
+
+    Mostly swaps, which keep the sizes; a move when the other table is empty or about
+    a third of the time. Returns the change of soft cost and hard units if the step is
+    taken (the seating then holds it), None if it is not.
+    """
+    random_ = rng.random
+    cands = inst.ok_tables[a]
+    if len(cands) < 2:
+        return None
+    t2 = cands[int(random_() * len(cands))]
+    t1 = st.seat[r][a]
+    if t2 == t1:
+        return None
+    g2 = st.members[r][t2]
+    if random_() < 0.35 or not g2:
+        ds, h = _step_move_delta(inst, st, r, a, t1, t2)
+        if not _accept(ds + hw * h, temp, random_):
+            return None
+        st.place(r, a, t2)
+        return ds, h
+    b = g2[int(random_() * len(g2))]
+    if inst.lock[r][b] >= 0 or not inst.ok[b][t1]:
+        return None
+    ds, h = _step_swap_delta(inst, st, r, a, b, t1, t2)
+    if not _accept(ds + hw * h, temp, random_):
+        return None
+    st.place(r, a, t2)
+    st.place(r, b, t1)
+    return ds, h
+
+
+def _step_move_delta(
+    inst: Instance, st: State, r: int, a: int, t1: int, t2: int
+) -> tuple[float, int]:
+    """What moving ``a`` from ``t1`` to ``t2`` in round ``r`` would change.
+
+    The same quantity as :func:`_move_delta`, summed term by term rather than in
+    pairs: the annealing compares the sum with a random threshold, so summing in
+    another order would round differently and change the plan a seed gives.
+    """
+    g1 = st.members[r][t1]
+    g2 = st.members[r][t2]
+    row = st.meet[a]
+    pw = inst.pair_w[a]
+    va = st.visits[a]
+    w_rep = inst.w_rep
+    ds = inst.join_w[a][t2] - inst.join_w[a][t1]
+    for b in g1:
+        if b != a:
+            ds -= pw[b]
+            if row[b] >= 2:
+                ds -= w_rep
+    for b in g2:
+        ds += pw[b]
+        if row[b] >= 1:
+            ds += w_rep
+    s1, s2 = len(g1), len(g2)
+    ds += inst.w_imb * (2 * (s2 - s1) + 2)
+    h = 0
+    if s1 <= inst.lo:
+        h += 1
+    elif s1 > inst.hi:
+        h -= 1
+    if s2 >= inst.hi:
+        h += 1
+    elif s2 < inst.lo:
+        h -= 1
+    if va[t1] >= 2:
+        h -= 1
+    if va[t2] >= 1:
+        h += 1
+    return ds, h
+
+
+def _step_swap_delta(
+    inst: Instance, st: State, r: int, a: int, b: int, t1: int, t2: int
+) -> tuple[float, int]:
+    """What swapping ``a`` (at ``t1``) and ``b`` (at ``t2``) in round ``r`` would
+    change: :func:`_swap_delta`, summed term by term as in :func:`_step_move_delta`."""
+    g1 = st.members[r][t1]
+    g2 = st.members[r][t2]
+    row = st.meet[a]
+    pw = inst.pair_w[a]
+    rowb = st.meet[b]
+    pwb = inst.pair_w[b]
+    w_rep = inst.w_rep
+    ja = inst.join_w[a]
+    jb = inst.join_w[b]
+    ds = ja[t2] - ja[t1] + jb[t1] - jb[t2]
+    for c in g1:
+        if c != a:
+            ds -= pw[c]
+            if row[c] >= 2:
+                ds -= w_rep
+            ds += pwb[c]
+            if rowb[c] >= 1:
+                ds += w_rep
+    for c in g2:
+        if c != b:
+            ds -= pwb[c]
+            if rowb[c] >= 2:
+                ds -= w_rep
+            ds += pw[c]
+            if row[c] >= 1:
+                ds += w_rep
+    va = st.visits[a]
+    vb = st.visits[b]
+    h = 0
+    if va[t1] >= 2:
+        h -= 1
+    if va[t2] >= 1:
+        h += 1
+    if vb[t2] >= 2:
+        h -= 1
+    if vb[t1] >= 1:
+        h += 1
+    return ds, h
 
 
 def descend(inst: Instance, st: State, max_passes: int = 50) -> None:
