@@ -1,7 +1,53 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from wagtail.models import Locale, Page, Site
 
 from .factories import WorkshopIndexPageFactory, translate
+
+# -- Hypothesis profiles --------------------------------------------------------------
+# Chosen with HYPOTHESIS_PROFILE (or pytest's --hypothesis-profile), "ci" by default,
+# for CI and local runs alike. max_examples is the count of a full-stack fuzz test (a
+# request through the whole site per example); cheaper properties scale it with
+# examples(). No example database: nothing is written into the work tree, and a failure
+# prints the example and a @reproduce_failure blob instead (print_blob).
+_COMMON = {
+    "deadline": None,  # a loaded machine is no bug
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
+# The default: the same examples on every run, so that a failure in CI is reproducible.
+hypothesis_settings.register_profile("ci", max_examples=50, derandomize=True, **_COMMON)
+# Quick local iteration: a handful of fresh random examples each run.
+hypothesis_settings.register_profile(
+    "dev", max_examples=10, derandomize=False, **_COMMON
+)
+# Before a release or after touching the forms or the planner: the former counts and
+# more (500 per full-stack fuzz test, 1000 for the pure planner property), new random
+# examples each run.
+hypothesis_settings.register_profile(
+    "thorough", max_examples=500, derandomize=False, **_COMMON
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(factor: float) -> int:
+    """``factor`` times the profile's count of a full-stack fuzz test: a property
+    cheaper (or dearer) per example than a request through the site runs more (or
+    fewer) examples, in proportion in every profile. Read when the test module is
+    imported, after the profile is loaded."""
+    return max(1, round(hypothesis_settings.default.max_examples * factor))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items):
+    """A browser test is a slow test: ``-m "not slow"`` leaves the browsers out."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -34,9 +80,26 @@ def translated_roots(root_page, locales):
     }
 
 
+def pytest_generate_tests(metafunc):
+    """``both_page_classes``: each test that makes its workshops under ``index`` runs
+    once with the shipped page classes and once with the test app's own."""
+    marker = metafunc.definition.get_closest_marker("page_classes")
+    if marker is not None and "index" in metafunc.fixturenames:
+        metafunc.parametrize("index", marker.args, indirect=True)
+
+
 @pytest.fixture
-def index(root_page):
-    return WorkshopIndexPageFactory(
+def index(request, root_page):
+    """The workshop index, of the shipped classes unless the module is marked with
+    ``tests.factories.both_page_classes``: workshops made under it
+    (``WorkshopPageFactory``) are of the class it lists."""
+    from .factories import ClubWorkshopIndexPageFactory
+
+    factory_class = {
+        "shipped": WorkshopIndexPageFactory,
+        "own": ClubWorkshopIndexPageFactory,
+    }[getattr(request, "param", "shipped")]
+    return factory_class(
         parent=root_page, title="Praxiswerkstatt", slug="praxiswerkstatt"
     )
 

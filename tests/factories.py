@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
+import pytest
 import wagtail_factories
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
-from tests.testapp.models import TeaserPage
+from tests.testapp.models import ClubWorkshopIndexPage, TeaserPage
 from wagtail_atelier.models import (
     Canton,
     WorkshopFormat,
@@ -43,6 +44,20 @@ class WorkshopIndexPageFactory(wagtail_factories.PageFactory):
         model = WorkshopIndexPage
 
 
+#: Run the tests of a module that make workshops under the ``index`` fixture against
+#: the shipped page classes and against a site's own built on the mixins
+#: (``tests.testapp.models``): ``pytestmark = [..., both_page_classes]``. The
+#: parametrisation is done by ``pytest_generate_tests`` in conftest.py.
+both_page_classes = pytest.mark.page_classes("shipped", "own")
+
+
+class ClubWorkshopIndexPageFactory(WorkshopIndexPageFactory):
+    """The index of the test app's own page classes (``tests.testapp.models``)."""
+
+    class Meta:
+        model = ClubWorkshopIndexPage
+
+
 class WorkshopPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Praxiswerkstatt {n}")
     slug = factory.Sequence(lambda n: f"workshop-{n}")
@@ -61,6 +76,13 @@ class WorkshopPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = WorkshopPage
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Under an index of a site's own classes, a workshop of the class it lists.
+        parent = kwargs.get("parent")
+        model_class = getattr(parent, "workshop_model", None) or model_class
+        return super()._create(model_class, *args, **kwargs)
 
     class Params:
         # An online workshop: no venue, and meeting information that must stay private.

@@ -19,6 +19,7 @@ from tests.factories import (
     RegistrationFactory,
     WorkshopPageFactory,
     admin_user,
+    both_page_classes,
     translate,
 )
 from wagtail_atelier.admin.actions import log_title
@@ -29,7 +30,7 @@ from wagtail_atelier.services import harvest as service
 from wagtail_atelier.services.mail import render_mail
 from wagtail_atelier.templatetags.wagtail_atelier_tags import atelier_date
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 HOME = "/admin/"
 SECRET_LAST_NAME = "Verborgenhuber"

@@ -13,12 +13,13 @@ from freezegun import freeze_time
 from tests.factories import (
     RegistrationFactory,
     WorkshopPageFactory,
+    both_page_classes,
     registration_data,
 )
 from wagtail_atelier.models import MailKind, OutgoingMail, Registration
 from wagtail_atelier.services import registration as services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 
 def register(workshop, email, role="participant", language=None, **overrides):

@@ -17,13 +17,14 @@ from freezegun import freeze_time
 from tests.factories import (
     RegistrationFactory,
     WorkshopPageFactory,
+    both_page_classes,
     lost_link_form_data,
     registration_form_data,
     route,
 )
 from wagtail_atelier.models import OutgoingMail, Registration
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 
 def t(language: str, message: str, **params) -> str:

@@ -5,9 +5,9 @@ from django.core import mail
 
 from wagtail_atelier.models import Registration, RegistrationStatus
 
-from .factories import RegistrationFactory
+from .factories import RegistrationFactory, both_page_classes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 
 def publish(page):

@@ -14,9 +14,9 @@ from wagtail.users.models import UserProfile
 from wagtail_atelier.models import TablePlan
 from wagtail_atelier.services import table_plan as service
 
-from .factories import RegistrationFactory, WorkshopPageFactory
+from .factories import RegistrationFactory, WorkshopPageFactory, both_page_classes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 
 @pytest.fixture

@@ -8,9 +8,14 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from tests.factories import TeaserPageFactory, WorkshopPageFactory, translate
+from tests.factories import (
+    TeaserPageFactory,
+    WorkshopPageFactory,
+    both_page_classes,
+    translate,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 
 def days(n: int):

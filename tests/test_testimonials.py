@@ -25,6 +25,7 @@ from tests.factories import (
     TeaserPageFactory,
     WorkshopPageFactory,
     admin_user,
+    both_page_classes,
     feedback_form_data,
     route,
     translate,
@@ -45,7 +46,7 @@ from wagtail_atelier.models.mail import MailKind
 from wagtail_atelier.services import feedback as feedback_services
 from wagtail_atelier.services.testimonial import localized, random_testimonials
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, both_page_classes]
 
 FIRST, LAST, TOWN, ORG = "Firstmark", "Lastmark", "Townmark", "Orgmark"
 
@@ -613,8 +614,8 @@ fuzz_values = st.one_of(
 )
 
 
-@settings(
-    max_examples=500,
+@pytest.mark.slow
+@settings(  # max_examples: the profile's (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

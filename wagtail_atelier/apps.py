@@ -11,6 +11,7 @@ class WagtailAtelierConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .signal_handlers import fill_seats_after_publish
 
         page_published.connect(

@@ -1,5 +1,8 @@
 """Pages of the test project: a plain translatable page for tests of the teaser block
-and template tag, and a form builder page for the benchmark."""
+and template tag, a form builder page for the benchmark, and a site's own workshop
+page classes built on the package's mixins (as an integrator would), against which
+the registration, waiting list, table plan, feedback, teaser and dashboard tests
+run too."""
 
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -9,6 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from wagtail_atelier.blocks import NextWorkshopBlock
+from wagtail_atelier.models import WorkshopIndexPageMixin, WorkshopPageMixin
 
 
 class TeaserPage(Page):
@@ -36,3 +40,24 @@ class ComparisonFormPage(AbstractEmailForm):
         FieldPanel("from_address"),
         FieldPanel("subject"),
     ]
+
+
+class ClubWorkshopIndexPage(WorkshopIndexPageMixin, Page):
+    """An integrator's own index of workshops."""
+
+    template = "wagtail_atelier/pages/workshop_index_page.html"
+    subpage_types = ["testapp.ClubWorkshopPage"]
+
+    @property
+    def workshop_model(self):
+        return ClubWorkshopPage
+
+
+class ClubWorkshopPage(WorkshopPageMixin, Page):
+    """An integrator's own workshop page, with a field of its own."""
+
+    club = models.CharField(max_length=100, blank=True)
+
+    template = "wagtail_atelier/pages/workshop_page.html"
+    parent_page_types = ["testapp.ClubWorkshopIndexPage"]
+    subpage_types: list[str] = []
