@@ -517,6 +517,14 @@ def test_cancelling_asks_first_then_cancels_and_promotes_the_next_person(
             ),
         ]
     )
+    # Both mails carry the person's own self-service link, whatever the page class.
+    by_recipient = {m.to[0]: m.body for m in mail.outbox}
+    assert route(workshop, "registration", mine) in by_recipient["mine@example.org"]
+    promoted = Registration.objects.get(email="next@example.org")
+    assert (
+        route(workshop, "registration", promoted.token)
+        in by_recipient["next@example.org"]
+    )
 
 
 def test_cancelling_after_the_start_is_refused_with_a_message(client, workshop, submit):

@@ -83,8 +83,7 @@ def check_throttle_cache(app_configs=None, **kwargs) -> list:
     if alias not in caches:
         return [
             Error(
-                f"WAGTAIL_ATELIER_THROTTLE_CACHE is '{alias}', which is not in "
-                "CACHES.",
+                f"WAGTAIL_ATELIER_THROTTLE_CACHE is '{alias}', which is not in CACHES.",
                 hint="Name a cache of CACHES (the database cache or Redis), or set "
                 "WAGTAIL_ATELIER_THROTTLE = None to switch throttling off.",
                 id="wagtail_atelier.E006",
@@ -117,8 +116,9 @@ def check_workshop_page_classes(app_configs=None, **kwargs) -> list:
         problems.append(
             Error(
                 "No page class is built on WorkshopPageMixin.",
-                hint="Keep 'wagtail_atelier' in INSTALLED_APPS (it ships "
-                "WorkshopPage) or define class MyWorkshop(WorkshopPageMixin, Page).",
+                hint="Keep 'wagtail_atelier' in INSTALLED_APPS (it ships a "
+                "workshop page class) or define "
+                "class MyWorkshop(WorkshopPageMixin, Page).",
                 id="wagtail_atelier.E007",
             )
         )

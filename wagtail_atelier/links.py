@@ -9,15 +9,30 @@ screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .contrib.modeladmin import urls as records
-
 #: The URL namespace of the per-workshop admin screens (table plan, harvest).
 WORKSHOP_ADMIN_NAMESPACE = "wagtail_atelier_workshops"
+
+#: How the records' listings build their URLs, registered by their implementation
+#: (``contrib/modeladmin/urls.py``) when it is loaded: "registrations_index",
+#: "registration_inspect", "host_requests_index", "host_request_inspect",
+#: "mails_index". Each returns a path, or "".
+_RECORD_URLS: dict[str, Callable[..., str]] = {}
+
+
+def register_record_urls(**functions: Callable[..., str]) -> None:
+    """Called by the implementation of the records' listings."""
+    _RECORD_URLS.update(functions)
+
+
+def _record_url(name: str, *args) -> str:
+    function = _RECORD_URLS.get(name)
+    return function(*args) if function is not None else ""
 
 
 def _absolute(path: str, absolute: bool) -> str:
@@ -53,26 +68,26 @@ def admin_registrations_url(workshop=None, *, absolute: bool = False) -> str:
     """The registrations listing, of one workshop (all its languages) if given."""
     key = str(workshop.translation_key) if workshop is not None else ""
     return _absolute(
-        _with_query(records.registrations_index(), workshop_key=key), absolute
+        _with_query(_record_url("registrations_index"), workshop_key=key), absolute
     )
 
 
 def admin_registration_url(registration, *, absolute: bool = False) -> str:
-    return _absolute(records.registration_inspect(registration.pk), absolute)
+    return _absolute(_record_url("registration_inspect", registration.pk), absolute)
 
 
 def admin_host_requests_url(status: str = "", *, absolute: bool = False) -> str:
     return _absolute(
-        _with_query(records.host_requests_index(), status__exact=status), absolute
+        _with_query(_record_url("host_requests_index"), status__exact=status), absolute
     )
 
 
 def admin_host_request_url(host_request, *, absolute: bool = False) -> str:
-    return _absolute(records.host_request_inspect(host_request.pk), absolute)
+    return _absolute(_record_url("host_request_inspect", host_request.pk), absolute)
 
 
 def admin_mails_url(*, absolute: bool = False) -> str:
-    return _absolute(records.mails_index(), absolute)
+    return _absolute(_record_url("mails_index"), absolute)
 
 
 def workshop_admin_url(name: str, workshop, *args, absolute: bool = False) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from wagtail_modeladmin.options import modeladmin_register
 
+from . import urls  # noqa: F401 (registers the listings' URLs with links)
 from .options import AtelierAdminGroup
 
 # The registrations, mails and host requests listings, and their action views under
