@@ -8,7 +8,8 @@ registered by ``wagtail_hooks.py`` under the ``wagtail_atelier_workshops`` names
 from __future__ import annotations
 
 import csv
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -223,24 +224,7 @@ class TablePlanView(TablePlanBaseView):
         return private(response)
 
     def plan_context(self, view: service.PlanView) -> dict:
-        try:
-            move_person = int(self.request.GET.get("move", ""))
-        except ValueError:
-            move_person = None
-        try:
-            move_round = int(self.request.GET.get("round", ""))
-        except ValueError:
-            move_round = None
-        # Mark the seat of the round that breaks a rule, not the person's every seat.
-        in_breach = {
-            (violation.adviser_id, violation.round)
-            for violation in view.violations
-            if violation.adviser_id is not None
-        }
-        for round_ in view.rounds:
-            for table in round_.tables:
-                for seat in table.advisers:
-                    seat.in_breach = (seat.registration.pk, round_.number) in in_breach
+        mark_breaches(view)
         return {
             "violations": [service.translate(v) for v in view.violations],
             "diagnostics": [
@@ -263,8 +247,9 @@ class TablePlanView(TablePlanBaseView):
             ],
             "advisers": sorted(view.advisers, key=lambda r: r.full_name.casefold()),
             "absent_count": len(view.absent),
-            "move_person": move_person,
-            "move_round": move_round,
+            # A name clicked in the plan preselects that person and round to move.
+            "move_person": _int_or_none(self.request.GET.get("move", "")),
+            "move_round": _int_or_none(self.request.GET.get("round", "")),
             "round_numbers": list(range(1, view.plan.problem.rounds + 1)),
             "zoom_rounds": list(range(1, view.plan.problem.rounds + 1)),
             "locked_count": len(view.plan.problem.active_locks),
@@ -275,13 +260,12 @@ class TablePlanView(TablePlanBaseView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not self.can_change:
             return permission_denied(request)
-        action = request.POST.get("action", "")
-        handler = getattr(self, f"do_{action}", None)
-        if handler is None or action not in self.ACTIONS:
+        handler = self.actions.get(request.POST.get("action", ""))
+        if handler is None:
             messages.error(request, _("Unknown action: nothing was changed."))
             return redirect(table_plan_url(self.workshop))
         try:
-            return handler()
+            return handler(self)
         except service.StalePlanError:
             messages.warning(
                 request,
@@ -294,24 +278,12 @@ class TablePlanView(TablePlanBaseView):
             messages.error(request, service.input_error_message(error))
         return redirect(table_plan_url(self.workshop))
 
-    ACTIONS = (
-        "generate",
-        "replan",
-        "move",
-        "lock_round",
-        "unlock_round",
-        "unlock_all",
-        "table_language",
-        "reminder",
-    )
-
     def revision(self) -> int | None:
-        try:
-            return int(self.request.POST.get("revision", ""))
-        except ValueError:
-            return None
+        """The plan revision the posted form was shown with (None if missing)."""
+        return _int_or_none(self.request.POST.get("revision", ""))
 
     def done(self, action: str, message: str, level=messages.success, data=None):
+        """Log the change, tell the user, and show the plan again."""
         log(
             instance=self.table_plan,
             action=action,
@@ -322,7 +294,21 @@ class TablePlanView(TablePlanBaseView):
         level(self.request, message)
         return redirect(table_plan_url(self.workshop))
 
-    def do_generate(self) -> HttpResponse:
+    def outcome_message(self, first: str) -> str:
+        if self.table_plan.feasible:
+            return first + " " + _("It keeps every rule.")
+        return (
+            first
+            + " "
+            + _(
+                "It is the best plan that could be made, but it breaks some rules: "
+                "see below why, and what would help."
+            )
+        )
+
+    # -- the actions (each one is listed in ``actions`` below) -----------------------
+
+    def generate(self) -> HttpResponse:
         form = self.parameters_form(self.request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
@@ -341,19 +327,7 @@ class TablePlanView(TablePlanBaseView):
             level=messages.success if self.table_plan.feasible else messages.warning,
         )
 
-    def outcome_message(self, first: str) -> str:
-        if self.table_plan.feasible:
-            return first + " " + _("It keeps every rule.")
-        return (
-            first
-            + " "
-            + _(
-                "It is the best plan that could be made, but it breaks some rules: "
-                "see below why, and what would help."
-            )
-        )
-
-    def do_replan(self) -> HttpResponse:
+    def replan(self) -> HttpResponse:
         view = self.require_view()
         self.table_plan = service.replan(
             view, self.workshop, user=self.request.user, revision=self.revision()
@@ -367,51 +341,29 @@ class TablePlanView(TablePlanBaseView):
             level=messages.success if self.table_plan.feasible else messages.warning,
         )
 
-    def do_move(self) -> HttpResponse:
+    def move(self) -> HttpResponse:
+        """Seat a person at another table in one round. A move that breaks a rule is
+        shown back first (409) with the choice to make it anyway (``force``)."""
         view = self.require_view()
-        post = self.request.POST
         try:
-            person = int(post.get("person", ""))
-            round_number = int(post.get("round", ""))
-            table = int(post["table"]) if post.get("table") else None
+            person, round_number, table = self.move_target()
         except ValueError:
             messages.error(self.request, _("Choose a person, a round and a table."))
             return redirect(table_plan_url(self.workshop))
-        force = post.get("force") == "1"
         outcome = service.move(
             view,
             person,
             round_number,
             table,
-            force=force,
+            force=self.request.POST.get("force") == "1",
             user=self.request.user,
             revision=self.revision(),
         )
         name = view.registrations[person].full_name
         warnings = [service.translate(v) for v in outcome.violations]
         if not outcome.saved:
-            # Shown at once, with the choice to move anyway; nothing is stored yet.
-            return self.render(
-                self.parameters_form(),
-                status=409,
-                pending_move={
-                    "person": person,
-                    "name": name,
-                    "round": round_number,
-                    "table": table,
-                    "warnings": warnings,
-                },
-            )
-        where = (
-            _("table %(table)s") % {"table": table}
-            if table is not None
-            else _("no table")
-        )
-        message = _("%(name)s moves to %(where)s in round %(round)s.") % {
-            "name": name,
-            "where": where,
-            "round": round_number,
-        }
+            return self.confirm_move(person, name, round_number, table, warnings)
+        message = move_message(name, round_number, table)
         data = {
             "registration": person,
             "round": round_number,
@@ -430,13 +382,50 @@ class TablePlanView(TablePlanBaseView):
             )
         return self.done("wagtail_atelier.table_plan.move", message, data=data)
 
+    def move_target(self) -> tuple[int, int, int | None]:
+        """The person, round and table (None: no table) a move form posted.
+
+        Raises ``ValueError`` when one of them is not a number.
+        """
+        post = self.request.POST
+        person = int(post.get("person", ""))
+        round_number = int(post.get("round", ""))
+        table = int(post["table"]) if post.get("table") else None
+        return person, round_number, table
+
+    def confirm_move(
+        self,
+        person: int,
+        name: str,
+        round_number: int,
+        table: int | None,
+        warnings: list[str],
+    ) -> HttpResponse:
+        """The plan again with the rules the move would break and the choice to move
+        anyway. Nothing is stored yet, hence 409 rather than a redirect."""
+        return self.render(
+            self.parameters_form(),
+            status=409,
+            pending_move={
+                "person": person,
+                "name": name,
+                "round": round_number,
+                "table": table,
+                "warnings": warnings,
+            },
+        )
+
+    def lock_round(self) -> HttpResponse:
+        return self.set_round_locks(locked=True)
+
+    def unlock_round(self) -> HttpResponse:
+        return self.set_round_locks(locked=False)
+
     def set_round_locks(self, *, locked: bool) -> HttpResponse:
+        """Fix (or release) the places of the posted round."""
         view = self.require_view()
         rounds = view.plan.problem.rounds
-        try:
-            round_number = int(self.request.POST.get("round", ""))
-        except ValueError:
-            round_number = 0
+        round_number = _int_or_none(self.request.POST.get("round", "")) or 0
         if not 1 <= round_number <= rounds:
             raise planner.PlannerInputError(
                 "round_out_of_range", round=round_number or "?", rounds=rounds
@@ -466,13 +455,7 @@ class TablePlanView(TablePlanBaseView):
             data={"round": round_number, "locked": locked, "count": changed},
         )
 
-    def do_lock_round(self) -> HttpResponse:
-        return self.set_round_locks(locked=True)
-
-    def do_unlock_round(self) -> HttpResponse:
-        return self.set_round_locks(locked=False)
-
-    def do_unlock_all(self) -> HttpResponse:
+    def unlock_all(self) -> HttpResponse:
         view = self.require_view()
         changed = service.set_locks(
             view, locked=False, user=self.request.user, revision=self.revision()
@@ -488,7 +471,7 @@ class TablePlanView(TablePlanBaseView):
             data={"locked": False, "count": changed},
         )
 
-    def do_table_language(self) -> HttpResponse:
+    def set_table_language(self) -> HttpResponse:
         view = self.require_view()
         try:
             table = int(self.request.POST.get("table", ""))
@@ -510,22 +493,20 @@ class TablePlanView(TablePlanBaseView):
             "table": table,
             "language": language_names([language]),
         }
+        level = messages.success
         if caused:
-            return self.done(
-                "wagtail_atelier.table_plan.edit",
-                message
-                + " "
-                + _("Some people there do not speak it: re-plan, or move them."),
-                level=messages.warning,
-                data={"table": table, "language": language},
+            message += " " + _(
+                "Some people there do not speak it: re-plan, or move them."
             )
+            level = messages.warning
         return self.done(
             "wagtail_atelier.table_plan.edit",
             message,
+            level=level,
             data={"table": table, "language": language},
         )
 
-    def do_reminder(self) -> HttpResponse:
+    def set_reminder(self) -> HttpResponse:
         self.require_view()
         show = self.request.POST.get("show_in_reminder") == "1"
         service.set_show_in_reminder(self.table_plan, show)
@@ -537,6 +518,51 @@ class TablePlanView(TablePlanBaseView):
         return self.done(
             "wagtail_atelier.table_plan.edit", message, data={"reminder": show}
         )
+
+    #: What the screen's forms may post as ``action``, and the method that does it.
+    #: Anything else changes nothing and says so.
+    actions: ClassVar[dict[str, Callable[[TablePlanView], HttpResponse]]] = {
+        "generate": generate,
+        "replan": replan,
+        "move": move,
+        "lock_round": lock_round,
+        "unlock_round": unlock_round,
+        "unlock_all": unlock_all,
+        "table_language": set_table_language,
+        "reminder": set_reminder,
+    }
+
+
+def mark_breaches(view: service.PlanView) -> None:
+    """Mark the seat of the round that breaks a rule, not the person's every seat."""
+    in_breach = {
+        (violation.adviser_id, violation.round)
+        for violation in view.violations
+        if violation.adviser_id is not None
+    }
+    for round_ in view.rounds:
+        for table in round_.tables:
+            for seat in table.advisers:
+                seat.in_breach = (seat.registration.pk, round_.number) in in_breach
+
+
+def move_message(name: str, round_number: int, table: int | None) -> str:
+    """ "Anna Muster moves to table 3 in round 2." (or to no table)."""
+    where = (
+        _("table %(table)s") % {"table": table} if table is not None else _("no table")
+    )
+    return _("%(name)s moves to %(where)s in round %(round)s.") % {
+        "name": name,
+        "where": where,
+        "round": round_number,
+    }
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 # -- outputs -----------------------------------------------------------------------

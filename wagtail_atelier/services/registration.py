@@ -136,14 +136,16 @@ def register(
     otherwise on that role's waiting list. The same email for the same workshop
     returns the existing registration (``created=False``) and mails the link again.
     Raises :class:`RegistrationClosedError` outside the registration window.
+
+    Everything from the state check to the queued mails happens in one transaction
+    with the workshop locked, so concurrent registrations are counted one after the
+    other, and a failure leaves neither the registration nor its mails behind.
     """
     now = now or timezone.now()
     email = data["email"].strip().lower()
     with transaction.atomic():
         lock_workshop(workshop.translation_key)
-        state = registration_state(workshop, now)
-        if state != RegistrationState.OPEN:
-            raise RegistrationClosedError(state)
+        _require_open(workshop, now)
         existing = (
             Registration.objects.for_workshop(workshop)
             .active()
@@ -151,48 +153,12 @@ def register(
             .first()
         )
         if existing is not None:
-            _queue_registrant_mail(existing, MailKind.LINK, "link")
-            return RegistrationResult(existing, created=False)
-        role = data["role"]
-        capacity = capacity_for(workshop, role)
-        confirmed = (
-            Registration.objects.for_workshop(workshop)
-            .confirmed()
-            .filter(role=role)
-            .count()
+            return _registered_again(existing)
+        status = _seat_status(workshop, data["role"])
+        registration = _new_registration(
+            workshop, data, email=email, language=language, status=status, now=now
         )
-        full = capacity is not None and confirmed >= capacity
-        registration = Registration(
-            workshop_key=workshop.translation_key,
-            page_id=workshop.pk,
-            language=language,
-            role=role,
-            status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
-            first_name=data["first_name"].strip(),
-            last_name=data["last_name"].strip(),
-            email=email,
-            phone=data.get("phone", "").strip(),
-            organisation=data["organisation"].strip(),
-            town=data["town"].strip(),
-            canton=data["canton"],
-            languages=list(data["languages"]),
-            case_description=(
-                data.get("case_description", "").strip()
-                if role == RegistrationRole.CASE_PRESENTER
-                else ""
-            ),
-            accessibility_needs=data.get("accessibility_needs", "").strip(),
-            dietary_note=data.get("dietary_note", "").strip(),
-            privacy_consent_at=now,
-            privacy_notice_version=get_setting(
-                "WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"
-            ),
-            share_contact=bool(data.get("share_contact")),
-        )
-        try:
-            with transaction.atomic():
-                registration.save()
-        except IntegrityError:
+        if not _insert(registration):
             # Only reachable without the lock (another process registering the same
             # address through a path that does not lock): treat as the duplicate.
             existing = (
@@ -201,17 +167,111 @@ def register(
                 .get(email__iexact=email)
             )
             return RegistrationResult(existing, created=False)
-        # The page the person used is the workshop in their language.
-        if registration.is_confirmed:
-            _queue_registrant_mail(
-                registration, MailKind.CONFIRMATION, "confirmation", workshop
-            )
-        else:
-            _queue_registrant_mail(
-                registration, MailKind.WAITING_LIST, "waiting_list", workshop
-            )
-        _queue_contact_notification(registration, workshop)
+        _queue_registration_mails(registration, workshop)
     return RegistrationResult(registration, created=True)
+
+
+def _require_open(workshop, now: datetime) -> None:
+    """Raise :class:`RegistrationClosedError` unless the registration window is
+    open at ``now``: the public form may have been shown before it closed, or be
+    posted to an unpublished page. Reads the page given, no query."""
+    state = registration_state(workshop, now)
+    if state != RegistrationState.OPEN:
+        raise RegistrationClosedError(state)
+
+
+def _registered_again(existing: Registration) -> RegistrationResult:
+    """Someone registering again with the same address has most likely lost their
+    link: mail it again instead of storing a second registration or refusing."""
+    _queue_registrant_mail(existing, MailKind.LINK, "link")
+    return RegistrationResult(existing, created=False)
+
+
+def _seat_status(workshop, role: str) -> RegistrationStatus:
+    """Confirmed while ``role`` has seats left, else waiting.
+
+    Call with the workshop locked: the confirmed seats counted here must not change
+    before the new row is saved, or two people could take the last seat.
+    """
+    left = _seats_left(workshop, role)
+    if left is not None and left <= 0:
+        return RegistrationStatus.WAITING
+    return RegistrationStatus.CONFIRMED
+
+
+def _seats_left(workshop, role: str) -> int | None:
+    """Capacity of ``role`` less its confirmed registrations (below zero when staff
+    promoted people past it); None for no limit. One count query, limit or not."""
+    capacity = capacity_for(workshop, role)
+    confirmed = (
+        Registration.objects.for_workshop(workshop)
+        .confirmed()
+        .filter(role=role)
+        .count()
+    )
+    return None if capacity is None else capacity - confirmed
+
+
+def _new_registration(
+    workshop, data: dict, *, email: str, language: str, status: str, now: datetime
+) -> Registration:
+    """The unsaved registration from the cleaned form ``data``: text trimmed, the
+    case description kept only for case presenters, and the privacy consent dated
+    with the version of the notice the person agreed to."""
+    role = data["role"]
+    return Registration(
+        workshop_key=workshop.translation_key,
+        page_id=workshop.pk,
+        language=language,
+        role=role,
+        status=status,
+        first_name=data["first_name"].strip(),
+        last_name=data["last_name"].strip(),
+        email=email,
+        phone=data.get("phone", "").strip(),
+        organisation=data["organisation"].strip(),
+        town=data["town"].strip(),
+        canton=data["canton"],
+        languages=list(data["languages"]),
+        case_description=(
+            data.get("case_description", "").strip()
+            if role == RegistrationRole.CASE_PRESENTER
+            else ""
+        ),
+        accessibility_needs=data.get("accessibility_needs", "").strip(),
+        dietary_note=data.get("dietary_note", "").strip(),
+        privacy_consent_at=now,
+        privacy_notice_version=get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"),
+        share_contact=bool(data.get("share_contact")),
+    )
+
+
+def _insert(registration: Registration) -> bool:
+    """Save ``registration``; False if the database already holds an active one with
+    its address. The savepoint keeps the outer transaction usable after the
+    ``IntegrityError``, so the caller can still read the existing row."""
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _queue_registration_mails(registration: Registration, workshop) -> None:
+    """Queue the registrant's confirmation (or waiting-list) mail and the contact
+    notification, inside the registration's transaction: they are sent only if it
+    commits, and not at all if it is rolled back."""
+    # The page the person used is the workshop in their language.
+    if registration.is_confirmed:
+        _queue_registrant_mail(
+            registration, MailKind.CONFIRMATION, "confirmation", workshop
+        )
+    else:
+        _queue_registrant_mail(
+            registration, MailKind.WAITING_LIST, "waiting_list", workshop
+        )
+    _queue_contact_notification(registration, workshop)
 
 
 def cancel(
@@ -246,14 +306,7 @@ def fill_from_waiting_list(workshop, role: str, now=None) -> list[Registration]:
     """Confirm people waiting for ``role``, first come first served, while seats are
     left. Call with the workshop locked."""
     now = now or timezone.now()
-    capacity = capacity_for(workshop, role)
-    confirmed = (
-        Registration.objects.for_workshop(workshop)
-        .confirmed()
-        .filter(role=role)
-        .count()
-    )
-    free = None if capacity is None else capacity - confirmed
+    free = _seats_left(workshop, role)
     waiting = (
         Registration.objects.for_workshop(workshop).filter(role=role).waiting_order()
     )
@@ -350,7 +403,8 @@ def _promote(registration: Registration, now) -> None:
 def _queue_registrant_mail(
     registration: Registration, kind: str, template: str, workshop=None
 ):
-
+    """Queue one mail to the registrant, in their language, with the workshop page
+    in that language (``workshop`` is used when it is that version)."""
     if workshop is None or workshop.locale.language_code != registration.language:
         workshop = workshop_for(registration)
     context = {

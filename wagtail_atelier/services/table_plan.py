@@ -98,6 +98,27 @@ def build_problem(
         registrations = confirmed_registrations(workshop_key)
     presenters = [r for r in registrations if r.role == RegistrationRole.CASE_PRESENTER]
     participants = [r for r in registrations if r.role == RegistrationRole.PARTICIPANT]
+    tables = _numbered_tables(presenters, workshop_language, previous)
+    advisers = [_adviser(r) for r in participants]
+    return planner.Problem(
+        tables=tuple(tables),
+        advisers=tuple(advisers),
+        rounds=rounds,
+        min_size=min_size,
+        max_size=max_size,
+        seed=seed,
+        locks=_kept_locks(locks, tables, advisers, rounds),
+    )
+
+
+def _numbered_tables(
+    presenters: list[Registration],
+    workshop_language: str,
+    previous: planner.Problem | None,
+) -> list[planner.Table]:
+    """A table per case presenter, by number. A presenter who had a table in
+    ``previous`` keeps its number and language, so printed sheets stay right; a new
+    one gets the next free number and the default language."""
     known: dict[int, planner.Table] = {}
     if previous is not None:
         known = {t.presenter_id: t for t in previous.tables}
@@ -112,24 +133,25 @@ def build_problem(
             tables.append(_table(next_number, presenter, language))
             next_number += 1
     tables.sort(key=lambda t: t.id)
-    advisers = [_adviser(r) for r in participants]
+    return tables
+
+
+def _kept_locks(
+    locks: Iterable[planner.Lock],
+    tables: list[planner.Table],
+    advisers: list[planner.Adviser],
+    rounds: int,
+) -> tuple[planner.Lock, ...]:
+    """The fixed places that still make sense: the person is still confirmed, the
+    table still there, the round still planned."""
     table_ids = {t.id for t in tables}
     adviser_ids = {a.id for a in advisers}
-    kept_locks = tuple(
+    return tuple(
         lock
         for lock in locks
         if lock.adviser_id in adviser_ids
         and lock.table_id in table_ids
         and lock.round <= rounds
-    )
-    return planner.Problem(
-        tables=tuple(tables),
-        advisers=tuple(advisers),
-        rounds=rounds,
-        min_size=min_size,
-        max_size=max_size,
-        seed=seed,
-        locks=kept_locks,
     )
 
 
@@ -322,28 +344,8 @@ def plan_view(
     problem = plan.problem
     people = [t.presenter_id for t in problem.tables] + [a.id for a in problem.advisers]
     gone = {pk for pk in people if pk not in by_pk}
-    tables = tuple(
-        replace(t, name=_table_label(t, by_pk.get(t.presenter_id)))
-        for t in problem.tables
-    )
-    advisers = tuple(
-        replace(a, name=by_pk[a.id].full_name if a.id in by_pk else str(a.id))
-        for a in problem.advisers
-    )
-    problem = replace(
-        problem, tables=tables, advisers=advisers, absent=problem.absent | gone
-    )
-    plan = replace(plan, problem=problem)
-    metrics = planner.evaluate(plan)
-    plan = replace(
-        plan,
-        feasible=not metrics.violations,
-        diagnostics=tuple(
-            d
-            for d in planner.analyse(problem)
-            if d.code != "no_plan_found" or metrics.violations
-        ),
-    )
+    plan, metrics = _evaluated(_with_names(plan, by_pk, gone))
+    problem = plan.problem
     in_plan = set(people)
     view = PlanView(
         table_plan=table_plan,
@@ -357,31 +359,73 @@ def plan_view(
         absent=sorted(gone),
         newcomers=[r for r in registrations if r.pk not in in_plan],
     )
-    for number in range(1, problem.rounds + 1):
-        groups = plan.round(number)
-        view.rounds.append(
-            Round(
-                number=number,
-                tables=[
-                    TableRound(
-                        number=table.id,
-                        presenter=by_pk.get(table.presenter_id),
-                        language=table.language,
-                        advisers=[
-                            Seat(by_pk[pk], view.is_locked(pk, number))
-                            for pk in groups.get(table.id, [])
-                        ],
-                    )
-                    for table in problem.active_tables
-                ],
-                unassigned=[
+    view.rounds = [
+        _round(view, number, by_pk) for number in range(1, problem.rounds + 1)
+    ]
+    return view
+
+
+def _with_names(
+    plan: planner.Plan, by_pk: dict[int, Registration], gone: set[int]
+) -> planner.Plan:
+    """``plan`` with today's names on its tables and people (the stored plan has
+    none), and the people in ``gone`` absent."""
+    problem = plan.problem
+    tables = tuple(
+        replace(t, name=_table_label(t, by_pk.get(t.presenter_id)))
+        for t in problem.tables
+    )
+    advisers = tuple(
+        replace(a, name=by_pk[a.id].full_name if a.id in by_pk else str(a.id))
+        for a in problem.advisers
+    )
+    problem = replace(
+        problem, tables=tables, advisers=advisers, absent=problem.absent | gone
+    )
+    return replace(plan, problem=problem)
+
+
+def _evaluated(plan: planner.Plan) -> tuple[planner.Plan, planner.Metrics]:
+    """``plan`` judged again with the people of today: the stored verdict was for
+    the people of the day it was planned, and its diagnostics are not stored (they
+    hold names). "No plan found" is only said of a plan that breaks a rule."""
+    metrics = planner.evaluate(plan)
+    plan = replace(
+        plan,
+        feasible=not metrics.violations,
+        diagnostics=tuple(
+            d
+            for d in planner.analyse(plan.problem)
+            if d.code != "no_plan_found" or metrics.violations
+        ),
+    )
+    return plan, metrics
+
+
+def _round(view: PlanView, number: int, by_pk: dict[int, Registration]) -> Round:
+    """Round ``number`` of the plan: who sits at each table, and who at none."""
+    plan = view.plan
+    groups = plan.round(number)
+    return Round(
+        number=number,
+        tables=[
+            TableRound(
+                number=table.id,
+                presenter=by_pk.get(table.presenter_id),
+                language=table.language,
+                advisers=[
                     Seat(by_pk[pk], view.is_locked(pk, number))
-                    for pk in plan.unassigned(number)
-                    if pk in by_pk
+                    for pk in groups.get(table.id, [])
                 ],
             )
-        )
-    return view
+            for table in plan.problem.active_tables
+        ],
+        unassigned=[
+            Seat(by_pk[pk], view.is_locked(pk, number))
+            for pk in plan.unassigned(number)
+            if pk in by_pk
+        ],
+    )
 
 
 def _table_label(table: planner.Table, presenter: Registration | None) -> str:
