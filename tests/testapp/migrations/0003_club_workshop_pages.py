@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('testapp', '0002_comparisonformpage_comparisonformfield'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
         ('wagtailimages', '0027_image_description'),
     ]
 
