@@ -13,7 +13,7 @@ help:
 	@echo "make demo           install, migrate, load the demo content and serve on http://127.0.0.1:8000"
 	@echo "make test           run the full test suite (SQLite; DATABASE_URL=... for PostgreSQL)"
 	@echo "make test-postgres  run the suite on PostgreSQL ($(PG_URL))"
-	@echo "make test-lowest    run the suite against the lowest supported Wagtail (tox)"
+	@echo "make test-lowest    run the suite on the lowest version of every dependency (tox)"
 	@echo "make check          ruff, migrations up to date, translations complete, docs build"
 	@echo "make messages       update the de/fr/it catalogues from the code"
 
@@ -36,13 +36,13 @@ serve: $(STAMP)
 	$(DEMO) runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n auto --dist loadgroup
 
 test-lowest: $(STAMP)
-	$(BIN)/tox -e wagtail70-sqlite
+	$(BIN)/tox -e lowest -- -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -41,7 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-# The production task backend the docs show, whose worker tests/test_mail.py runs:
+# The production task backend the docs show, whose worker tests/services/test_mail.py
+# runs:
 # django-tasks-db (the "worker" extra, for Wagtail 8's django-tasks 0.12), or the
 # database backend that django-tasks itself shipped before 0.12 (Wagtail 7).
 if find_spec("django_tasks_db"):

@@ -855,7 +855,7 @@ class BrokenBackend:
         raise ConnectionRefusedError("mail server down")
 
 
-@override_settings(EMAIL_BACKEND="tests.test_admin_registrations.BrokenBackend")
+@override_settings(EMAIL_BACKEND="tests.contrib.test_modeladmin.BrokenBackend")
 def test_a_retry_that_fails_again_says_so_and_keeps_the_mail(client, users):
     outgoing = new_mail(status=MailStatus.GAVE_UP)
     response = client_for(client, users["mail_changer"]).post(

@@ -14,7 +14,7 @@ from wagtail.users.models import UserProfile
 from wagtail_atelier.models import TablePlan
 from wagtail_atelier.services import table_plan as service
 
-from .factories import RegistrationFactory, WorkshopPageFactory, both_page_classes
+from ..factories import RegistrationFactory, WorkshopPageFactory, both_page_classes
 
 pytestmark = [pytest.mark.django_db, both_page_classes]
 

@@ -33,7 +33,9 @@ CASE_PRESENTER_SEATS = 3
 PARTICIPANT_SEATS = 5
 RUSH_SIZE = 100  # every third a case presenter: 34 for 3 seats, 66 for 5
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One worker runs every rush of a pytest-xdist run (``--dist loadgroup``, as in
+# ``make test``): on PostgreSQL each rush holds over a hundred connections.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("rush")]
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
