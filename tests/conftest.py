@@ -8,11 +8,12 @@ from wagtail.models import Locale, Page, Site
 from .factories import WorkshopIndexPageFactory, translate
 
 # -- Hypothesis profiles --------------------------------------------------------------
-# Chosen with HYPOTHESIS_PROFILE (or pytest's --hypothesis-profile), "ci" by default,
+# Chosen with HYPOTHESIS_PROFILE (or pytest's --hypothesis-profile); "ci" by default,
 # for CI and local runs alike. max_examples is the count of a full-stack fuzz test (a
-# request through the whole site per example); cheaper properties scale it with
-# examples(). No example database: nothing is written into the work tree, and a failure
-# prints the example and a @reproduce_failure blob instead (print_blob).
+# request through the whole site per example); a property cheaper or dearer per
+# example scales it, ``@settings(max_examples=2 * settings().max_examples)``, so that
+# every profile keeps the proportions. No example database, so nothing is written into
+# the work tree: a failure prints the example and a @reproduce_failure blob instead.
 _COMMON = {
     "deadline": None,  # a loaded machine is no bug
     "database": None,
@@ -25,21 +26,13 @@ hypothesis_settings.register_profile("ci", max_examples=50, derandomize=True, **
 hypothesis_settings.register_profile(
     "dev", max_examples=10, derandomize=False, **_COMMON
 )
-# Before a release or after touching the forms or the planner: the former counts and
-# more (500 per full-stack fuzz test, 1000 for the pure planner property), new random
-# examples each run.
+# Before a release or after changing the forms or the planner: the former counts and
+# more (500 per full-stack fuzz test, 1000 for the planner's cheap property), fresh
+# random examples each run.
 hypothesis_settings.register_profile(
     "thorough", max_examples=500, derandomize=False, **_COMMON
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def examples(factor: float) -> int:
-    """``factor`` times the profile's count of a full-stack fuzz test: a property
-    cheaper (or dearer) per example than a request through the site runs more (or
-    fewer) examples, in proportion in every profile. Read when the test module is
-    imported, after the profile is loaded."""
-    return max(1, round(hypothesis_settings.default.max_examples * factor))
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects

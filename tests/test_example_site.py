@@ -1,8 +1,12 @@
 """The example site, run the way `make demo` runs it: migrate, load the demo twice
 (pages, testimonials, the registrations and table plan of one workshop).
 
-Runs in a subprocess against a throwaway SQLite file, because the example site is a
-separate Django project with its own settings and apps.
+Runs in subprocesses against a throwaway SQLite file, because the example site is a
+separate Django project with its own settings and apps. Starting the site costs
+seconds, so each run of `make demo` is one process: migrate, the admin account, the
+demo content and the look at the result in the first; the same again (but the
+migrations) in the second, which shows that a fresh process loading the demo again
+adds nothing.
 """
 
 import json
@@ -13,9 +17,30 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = ROOT / "example_site" / "manage.py"
 
+# The commands of `make demo`, in the process that then inspects the result. The
+# migrations run with the system checks, as `manage.py migrate` runs them.
+FIRST_RUN = r"""
+import io
+from django.core.management import call_command
+
+call_command("migrate", interactive=False, skip_checks=False, verbosity=0)
+admin_output = io.StringIO()
+call_command("ensure_demo_admin", stdout=admin_output)
+call_command("load_demo")
+"""
+SECOND_RUN = r"""
+import io
+from django.core.management import call_command
+
+call_command("load_demo")
+admin_output = io.StringIO()
+call_command("ensure_demo_admin", stdout=admin_output)
+"""
 INSPECT = r"""
 import json
 from django.test import Client
@@ -43,6 +68,7 @@ demo_workshop = demo_key(f"workshop/{WORKSHOP_KEY}")
 demo_registrations = Registration.objects.filter(workshop_key=demo_workshop)
 demo_plan = TablePlan.objects.filter(workshop_key=demo_workshop).first()
 print(json.dumps({
+    "admin_output": admin_output.getvalue(),
     "pages": Page.objects.count(),
     "workshops": len(by_key),
     "languages": sorted(sorted(v) for v in by_key.values())[0] if by_key else [],
@@ -99,21 +125,20 @@ def demo_env(tmp_path):
     return env
 
 
-def inspect(env) -> dict:
+def run_and_inspect(commands: str, env) -> dict:
+    """Run ``commands`` and then ``INSPECT`` in one process of the example site."""
+    out = manage("shell", "-c", commands + INSPECT, env=env).stdout
     # The last line: anything the site prints before (console mails...) is not JSON.
-    return json.loads(manage("shell", "-c", INSPECT, env=env).stdout.splitlines()[-1])
+    return json.loads(out.splitlines()[-1])
 
 
 def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
-    """What `make demo` does, twice: one migration run for the whole module."""
-    manage("migrate", "--no-input", env=demo_env)
-    out = manage("ensure_demo_admin", env=demo_env).stdout
+    """What `make demo` does, twice, each time in a fresh process."""
+    first = run_and_inspect(FIRST_RUN, demo_env)
+    out = first["admin_output"]
     assert "user: admin" in out and "http://127.0.0.1:8000/admin/" in out
-    manage("load_demo", env=demo_env)
-    first = inspect(demo_env)
-    manage("load_demo", env=demo_env)
-    assert "admin" in manage("ensure_demo_admin", env=demo_env).stdout
-    second = inspect(demo_env)
+    second = run_and_inspect(SECOND_RUN, demo_env)
+    assert "admin" in second["admin_output"]
 
     assert second["pages"] == first["pages"], "loading twice must not add pages"
     assert first["workshops"] >= 6

@@ -285,9 +285,7 @@ class Testimonial(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Mode
         errors: dict[str, list] = {}
         if self.workshop_id is not None:
             if not isinstance(self.workshop.specific, WorkshopPageMixin):
-                errors.setdefault("workshop", []).append(
-                    _("Choose a workshop page.")
-                )
+                errors.setdefault("workshop", []).append(_("Choose a workshop page."))
         if self.naming == Naming.FULL_NAME:
             for name in ("first_name", "last_name"):
                 if not getattr(self, name).strip():

@@ -4,6 +4,7 @@ cache and with Redis. Rejected submissions are neither stored nor mailed."""
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -22,7 +23,10 @@ from wagtail_atelier.public.spam import fill_time_problem, form_started_token
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# One Redis database per pytest-xdist worker (gw0: 15, gw1: 14, ...): the tests empty
+# it (FLUSHDB) and count in it, which must not reach another worker's test.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = f"redis://127.0.0.1:6379/{15 - _WORKER % 15}"
 
 
 def t(language: str, message: str) -> str:
