@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 
-from ..http import private
 from ..links import workshop_admin_url
 from ..models.choices import language_names
 from ..permissions import REGISTRATION_CHANGE_PERMISSION
+from ..responses import private
 from ..services import harvest as service
 from .table_plan import WorkshopAdminView
 

@@ -28,12 +28,12 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from .. import planner
-from ..http import private
 from ..links import workshop_admin_url
 from ..models import TablePlan, WorkshopLanguage, WorkshopPageMixin
 from ..models.choices import WorkshopFormat, language_names
 from ..models.table_plan import MAX_GROUP_SIZE
 from ..permissions import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
+from ..responses import private
 from ..services import table_plan as service
 from .actions import log_title
 from .exports import neutralise_formula

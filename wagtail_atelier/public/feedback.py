@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from ..http import private
 from ..models.testimonial import FeedbackAnswer, FeedbackRequest
+from ..responses import private
 from ..services import feedback as feedback_services
 from .forms import FeedbackForm
 

@@ -10,8 +10,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from ..conf import get_setting
-from ..http import private
 from ..models.registration import Registration
+from ..responses import private
 from ..services import registration as services
 from .forms import LostLinkForm, RegistrationForm
 from .spam import throttled
