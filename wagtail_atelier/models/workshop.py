@@ -632,6 +632,12 @@ def workshop_page_models() -> list[type[Page]]:
     return sorted(models_, key=lambda model: model is WorkshopPage)
 
 
+def _workshop_querysets(query=None) -> list[models.QuerySet]:
+    """One queryset per workshop page class, narrowed by ``query``."""
+    querysets = [model.objects.all() for model in workshop_page_models()]
+    return [query(qs) for qs in querysets] if query is not None else querysets
+
+
 def find_workshops(
     query: Callable[[models.QuerySet], models.QuerySet] | None = None,
     *,
@@ -647,10 +653,7 @@ def find_workshops(
     descending = order_by[0].startswith("-")
     names = [name.lstrip("-") for name in order_by]
     found: list[Page] = []
-    for model in workshop_page_models():
-        queryset = model.objects.all()
-        if query is not None:
-            queryset = query(queryset)
+    for queryset in _workshop_querysets(query):
         queryset = queryset.order_by(*order_by)
         found.extend(queryset[:limit] if limit is not None else queryset)
     found.sort(
@@ -691,8 +694,8 @@ def workshop_keys(query: Callable[[models.QuerySet], models.QuerySet]) -> set:
     """The translation keys of the workshops that ``query`` selects, over every
     workshop page class, in one query."""
     querysets = [
-        query(model.objects.all()).order_by().values_list("translation_key", flat=True)
-        for model in workshop_page_models()
+        queryset.order_by().values_list("translation_key", flat=True)
+        for queryset in _workshop_querysets(query)
     ]
     combined = (
         querysets[0].union(*querysets[1:]) if len(querysets) > 1 else querysets[0]
@@ -719,10 +722,7 @@ def workshop_pages(query: Callable[[models.QuerySet], models.QuerySet] | None = 
     workshop page class, annotated with ``workshop_start_at`` (for choosers and
     filters that need one queryset)."""
     condition = Q()
-    for model in workshop_page_models():
-        queryset = model.objects.all()
-        if query is not None:
-            queryset = query(queryset)
+    for queryset in _workshop_querysets(query):
         condition |= Q(pk__in=queryset.values("pk"))
     return Page.objects.filter(condition).annotate(
         workshop_start_at=workshop_field("start_at", outer_ref="translation_key")
