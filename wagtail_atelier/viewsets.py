@@ -14,11 +14,9 @@ from .models import Testimonial, TestimonialRole, workshop_pages
 
 
 def workshops_with_testimonials(request):
-    return (
-        workshop_pages(lambda pages: pages.filter(testimonials__isnull=False))
-        .select_related("locale")
-        .order_by("-workshop_start_at", "pk")
-    )
+    return workshop_pages(
+        lambda pages: pages.filter(testimonials__isnull=False)
+    ).order_by("-workshop_start_at", "pk")
 
 
 class TestimonialFilterSet(WagtailFilterSet):

@@ -152,7 +152,7 @@ class AtelierDashboardPanel(Component):
             context["new_requests_url"] = links.admin_host_requests_url("new")
         language_code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
         can_see_registrations = user_can_see_registrations(user)
-        # The upcoming and the recent workshops in one query.
+        # The upcoming and the recent workshops read once for both sections.
         versions = live_versions(
             timezone.now() - timedelta(days=HARVEST_DAYS)
             if can_see_registrations

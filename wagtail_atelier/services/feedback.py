@@ -85,7 +85,7 @@ def due_registrations(now: datetime | None = None):
         )
     )
     return Registration.objects.filter(
-        workshop_key__in=list(set(keys)),
+        workshop_key__in=list(keys),
         status=RegistrationStatus.CONFIRMED,
         attended_at__isnull=False,
         feedback_request__isnull=True,

@@ -262,15 +262,13 @@ def _queue_registration_mails(registration: Registration, workshop) -> None:
     """Queue the registrant's confirmation (or waiting-list) mail and the contact
     notification, inside the registration's transaction: they are sent only if it
     commits, and not at all if it is rolled back."""
+    kind, template = (
+        (MailKind.CONFIRMATION, "confirmation")
+        if registration.is_confirmed
+        else (MailKind.WAITING_LIST, "waiting_list")
+    )
     # The page the person used is the workshop in their language.
-    if registration.is_confirmed:
-        _queue_registrant_mail(
-            registration, MailKind.CONFIRMATION, "confirmation", workshop
-        )
-    else:
-        _queue_registrant_mail(
-            registration, MailKind.WAITING_LIST, "waiting_list", workshop
-        )
+    _queue_registrant_mail(registration, kind, template, workshop)
     _queue_contact_notification(registration, workshop)
 
 
@@ -361,7 +359,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     )
     sent = 0
     candidates = Registration.objects.filter(
-        workshop_key__in=list(set(keys)),
+        workshop_key__in=list(keys),
         status=RegistrationStatus.CONFIRMED,
         reminder_sent_at__isnull=True,
     ).values_list("pk", flat=True)
