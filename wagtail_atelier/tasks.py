@@ -7,7 +7,12 @@ in the worker. Either way the mail row already exists.
 
 from __future__ import annotations
 
-from django_tasks import task
+try:
+    # Django 6 has its own tasks framework, and django-tasks-db's worker runs only
+    # tasks made with it there; both it and the backport read the one TASKS setting.
+    from django.tasks import task
+except ImportError:  # Django 5.2: the django-tasks backport, as Wagtail uses it
+    from django_tasks import task
 
 
 @task()

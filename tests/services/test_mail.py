@@ -17,8 +17,13 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django_tasks.backends.immediate import ImmediateBackend
-from django_tasks.signals import task_enqueued
+
+try:  # the framework wagtail_atelier.tasks uses (Django 6's own, else the backport)
+    from django.tasks.backends.immediate import ImmediateBackend
+    from django.tasks.signals import task_enqueued
+except ImportError:
+    from django_tasks.backends.immediate import ImmediateBackend
+    from django_tasks.signals import task_enqueued
 from freezegun import freeze_time
 
 from tests.factories import (
