@@ -195,7 +195,7 @@ def run(posts: int, warmup: int) -> float:
         workshop.url + workshop.reverse_subpage("register"),
         registration_data,
         302,
-        "/registration/",
+        "/registered/",
     )
     formbuilder = Poster(form_page.url, formbuilder_data, 200, "Thank you")
     sides = {"registration": register, "form builder": formbuilder}

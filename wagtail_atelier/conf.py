@@ -52,6 +52,24 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_TESTIMONIAL_CONSENT_VERSION": "1",
     # Addresses told of every new host request when the site's settings name none.
     "WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS": (),
+    # The version of the "share my contact" text a person agrees to (stored with the
+    # opt-in, which they can withdraw on their self-service page).
+    "WAGTAIL_ATELIER_SHARE_CONTACT_VERSION": "1",
+    # -- Personal data (docs/data-protection.md explains each default) -------------
+    # Months after a workshop ended before the personal data of its registrations,
+    # their mails, feedback answers, table plan and harvests are removed (only
+    # counts stay). None switches the automatic retention off.
+    "WAGTAIL_ATELIER_RETENTION_MONTHS": 6,
+    # Months a host request stays once closed (scheduled, declined or withdrawn)
+    # before its contact data are removed.
+    "WAGTAIL_ATELIER_HOST_REQUEST_RETENTION_MONTHS": 24,
+    # Days after a workshop ended during which the self-service link still opens.
+    "WAGTAIL_ATELIER_LINK_GRACE_DAYS": 30,
+    # Days after the feedback mail during which its form can be answered.
+    "WAGTAIL_ATELIER_FEEDBACK_ANSWER_DAYS": 60,
+    # Days after the feedback mail during which its link lets the person withdraw
+    # consent to be quoted (afterwards they write to the network).
+    "WAGTAIL_ATELIER_WITHDRAWAL_LINK_DAYS": 3 * 365,
 }
 
 

@@ -90,6 +90,16 @@ def admin_mails_url(*, absolute: bool = False) -> str:
     return _absolute(_record_url("mails_index"), absolute)
 
 
+def admin_people_url(*, absolute: bool = False) -> str:
+    """The "Personal data" screen (a person's export and erasure); the address is
+    never part of the URL: it is posted."""
+    try:
+        path = reverse("wagtail_atelier_people:index")
+    except NoReverseMatch:
+        return ""
+    return _absolute(path, absolute)
+
+
 def workshop_admin_url(name: str, workshop, *args, absolute: bool = False) -> str:
     """A per-workshop screen: "table_plan", "table_plan_print", "harvest"..."""
     try:

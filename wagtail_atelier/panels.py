@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
 from .links import admin_registrations_url, workshop_admin_url
-from .permissions import user_can_see_registrations
+from .permissions import PERSONAL_DATA_PERMISSION, user_can_see_registrations
+
+#: Who may purge a workshop's personal data (``admin/purge.py``, which this module
+#: may not import: the page models import it).
 
 
 class RegistrationSummaryPanel(Panel):
@@ -44,4 +47,12 @@ class RegistrationSummaryPanel(Panel):
             if allowed and workshop.pk is not None:
                 context["table_plan_url"] = workshop_admin_url("table_plan", workshop)
                 context["harvest_url"] = workshop_admin_url("harvest", workshop)
+            # The purge screen: only for those who answer for personal data.
+            context["purge_url"] = (
+                workshop_admin_url("purge", workshop)
+                if workshop.pk is not None
+                and user is not None
+                and user.has_perm(PERSONAL_DATA_PERMISSION)
+                else ""
+            )
             return context

@@ -45,3 +45,14 @@ def send_feedback_requests() -> int:
     from .services.feedback import send_due_feedback_requests
 
     return send_due_feedback_requests()
+
+
+@task()
+def apply_retention() -> dict:
+    """Remove the personal data that are due (``WAGTAIL_ATELIER_RETENTION_MONTHS``
+    after a workshop, ``WAGTAIL_ATELIER_HOST_REQUEST_RETENTION_MONTHS`` after a host
+    request closed); the counts stay. Schedule it daily: it is idempotent, so a
+    missed or repeated day does no harm. Returns counts only."""
+    from .services.retention import apply_retention as run
+
+    return run().totals()

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin.exports import export_cell
 from .models import Testimonial, TestimonialRole, workshop_pages
 
 
@@ -43,9 +45,19 @@ class TestimonialFilterSet(WagtailFilterSet):
         fields = ["role", "workshop", "live", "withdrawn"]
 
 
+class TestimonialIndexView(SnippetIndexView):
+    """The listing, whose exports hold what people typed into the public feedback
+    form: no cell may run as a formula in a spreadsheet program."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        return export_cell(value, xlsx=export_format == self.FORMAT_XLSX)
+
+
 class TestimonialViewSet(SnippetViewSet):
     model = Testimonial
     icon = "openquote"
+    index_view_class = TestimonialIndexView
     menu_label = _("Testimonials")
     filterset_class = TestimonialFilterSet
     # Searched with the ORM: testimonials hold names that must never go into a

@@ -12,6 +12,8 @@ from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
 from .admin import harvest as admin_harvest
+from .admin import people as admin_people
+from .admin import purge as admin_purge
 from .admin import table_plan as admin_table_plan
 from .admin.actions import LOG_ACTIONS
 from .admin.dashboard import AtelierDashboardPanel
@@ -46,7 +48,9 @@ def register_testimonial_and_host_request_log_actions(actions):
     actions.register_action(
         CONSENT_WITHDRAWN_ACTION,
         gettext_lazy("Withdraw consent"),
-        gettext_lazy("Consent withdrawn by the person quoted: unpublished for good"),
+        gettext_lazy(
+            "Consent withdrawn by the person quoted: deleted in every language"
+        ),
     )
     actions.register_action(
         DRAFT_FROM_FEEDBACK_ACTION,
@@ -70,7 +74,9 @@ def register_workshop_admin_urls():
             "atelier/workshops/",
             include(
                 (
-                    admin_table_plan.urlpatterns + admin_harvest.urlpatterns,
+                    admin_table_plan.urlpatterns
+                    + admin_harvest.urlpatterns
+                    + admin_purge.urlpatterns,
                     WORKSHOP_ADMIN_NAMESPACE,
                 )
             ),
@@ -83,5 +89,28 @@ def register_table_plan_log_actions(actions):
     for action, (label, message) in {
         **admin_table_plan.LOG_ACTIONS,
         **admin_harvest.LOG_ACTIONS,
+        **admin_purge.LOG_ACTIONS,
     }.items():
         actions.register_action(action, label, message)
+
+
+# -- a person's data (access and erasure requests) -------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_people_admin_urls():
+    return [
+        path(
+            "atelier/people/",
+            include((admin_people.urlpatterns, admin_people.PEOPLE_ADMIN_NAMESPACE)),
+        )
+    ]
+
+
+# In the "Practice workshops" menu when wagtail-modeladmin is installed (the group
+# adds it), else on its own.
+if not apps.is_installed("wagtail_modeladmin"):
+
+    @hooks.register("register_admin_menu_item")
+    def register_people_menu_item():
+        return admin_people.personal_data_menu_item(order=260)

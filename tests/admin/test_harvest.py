@@ -72,6 +72,24 @@ def presenters(workshop, french_workshop):
     }
 
 
+@pytest.fixture
+def facilitators(django_user_model):
+    """Users who may also read the case questions: one who sees the registrations,
+    one who may change them."""
+    case = "wagtail_atelier.view_case_details"
+    return {
+        "viewer": admin_user(
+            django_user_model, "case_viewer", "wagtail_atelier.view_registration", case
+        ),
+        "changer": admin_user(
+            django_user_model,
+            "case_changer",
+            "wagtail_atelier.change_registration",
+            case,
+        ),
+    }
+
+
 def harvest_url(workshop) -> str:
     return reverse("wagtail_atelier_workshops:harvest", args=[workshop.pk])
 
@@ -124,10 +142,10 @@ def test_editors_without_registration_permissions_are_denied(
 
 
 def test_viewers_read_the_harvest_but_cannot_change_or_send_it(
-    client, users, workshop, presenters
+    client, users, facilitators, workshop, presenters
 ):
     service.save_harvest(presenters["german"], "Mut tut gut", "", users["changer"])
-    client.force_login(users["viewer"])
+    client.force_login(facilitators["viewer"])
     response = client.get(harvest_url(workshop))
     assert response.status_code == 200
     html = response.content.decode()
@@ -150,9 +168,9 @@ def test_viewers_read_the_harvest_but_cannot_change_or_send_it(
 
 
 def test_the_screen_lists_the_confirmed_case_presenters_of_every_language_version(
-    client, users, workshop, presenters
+    client, facilitators, workshop, presenters
 ):
-    client.force_login(users["changer"])
+    client.force_login(facilitators["changer"])
     response = client.get(harvest_url(workshop))
     assert response.status_code == 200
     html = response.content.decode()

@@ -14,7 +14,12 @@ from wagtail.users.models import UserProfile
 from wagtail_atelier.models import TablePlan
 from wagtail_atelier.services import table_plan as service
 
-from ..factories import RegistrationFactory, WorkshopPageFactory, both_page_classes
+from ..factories import (
+    RegistrationFactory,
+    WorkshopPageFactory,
+    admin_user,
+    both_page_classes,
+)
 
 pytestmark = [pytest.mark.django_db, both_page_classes]
 
@@ -601,11 +606,18 @@ def test_a_table_held_in_another_language_warns_about_those_who_do_not_speak_it(
 
 
 def test_the_printable_view_has_a_sheet_per_table_and_a_card_per_person(
-    client, users, cafe
+    client, django_user_model, cafe
 ):
     page, presenters, participants = cafe
     view = view_of_generated(page)
-    client.force_login(users["viewer"])
+    # A facilitator: the names and the cases (which need their own permission).
+    facilitator = admin_user(
+        django_user_model,
+        "facilitator",
+        "wagtail_atelier.view_registration",
+        "wagtail_atelier.view_case_details",
+    )
+    client.force_login(facilitator)
     response = client.get(url(page, "table_plan_print"))
     body = text(response)
     assert body.count('class="sheet"') == 3

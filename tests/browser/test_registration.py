@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from tests.browser import BROWSER_MARKS, TIMEOUT_MS, chromium, playwright_api
 from tests.factories import WorkshopIndexPageFactory, WorkshopPageFactory, translate
@@ -73,7 +74,7 @@ def mail_to(address: str, subject_part: str):
 
 def register_as_case_presenter(browser, form_url: str):
     """Élise fills the French form, mostly with the keyboard, and sends it; returns
-    her tab, showing the confirmation."""
+    her tab, showing the neutral "check your email" page."""
     expect = playwright_api.expect
     visitor = browser.new_page(locale="fr-CH")
     visitor.set_default_timeout(TIMEOUT_MS)
@@ -116,11 +117,17 @@ def register_as_case_presenter(browser, form_url: str):
 
     form.get_by_role("button", name="S’inscrire").click()
 
-    expect(visitor).to_have_url(re.compile(r"/fr/atelier-pratique/suhr/registration/"))
-    expect(visitor.get_by_role("status")).to_contain_text(
-        "Merci pour votre inscription. Votre place est confirmée."
-    )
-    expect(visitor.locator("body")).to_contain_text("Élise Rousseau-Müller")
+    # The same page whether the address was new or already registered: the link
+    # to her registration comes by mail only.
+    expect(visitor).to_have_url(re.compile(r"/fr/atelier-pratique/suhr/registered/$"))
+    with translation.override("fr"):
+        check_your_email = translation.gettext(
+            "Thank you. We have sent an email to the address you gave. It contains "
+            "your personal link to your registration, and tells you whether you have "
+            "a place or are on the waiting list."
+        )
+    expect(visitor.get_by_role("status")).to_contain_text(check_your_email)
+    expect(visitor.locator("body")).not_to_contain_text("Rousseau-Müller")
     return visitor
 
 
@@ -141,6 +148,10 @@ def test_visitor_registers_on_the_french_page_and_cancels_from_the_mail(
         assert link, confirmation.body
         assert link.group(0).startswith(live_server.url + "/fr/")
         visitor.goto(link.group(0))
+        expect(visitor.get_by_role("status")).to_contain_text(
+            "Votre place est confirmée."
+        )
+        expect(visitor.locator("body")).to_contain_text("Élise Rousseau-Müller")
         visitor.get_by_role("link", name="Annuler mon inscription").click()
         visitor.get_by_role("button", name="Oui, annuler mon inscription").click()
         expect(visitor.get_by_role("status")).to_contain_text(

@@ -22,10 +22,18 @@ from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 from wagtail.users.models import UserProfile
 
-from tests.factories import RegistrationFactory, WorkshopPageFactory, translate
+from tests.factories import (
+    RegistrationFactory,
+    WorkshopPageFactory,
+    registration_data,
+    route,
+    translate,
+)
+from wagtail_atelier.links import registration_url as registration_self_service_url
 from wagtail_atelier.models import OutgoingMail, Registration, WorkshopPage
 from wagtail_atelier.models.mail import MailKind, MailStatus
 from wagtail_atelier.panels import RegistrationSummaryPanel
+from wagtail_atelier.services import registration as services
 
 pytestmark = pytest.mark.django_db
 
@@ -776,7 +784,16 @@ def test_exports_show_labels_local_times_and_no_formulas(client, users, two_work
     assert row["Registered at"] == str(local_created)
 
     assert sheet_row["Last name"] == SECRET_LAST_NAME
-    assert sheet_row["Caring community or organisation"].startswith("=HYPERLINK")
+    # openpyxl stores a text starting with "=" as a formula: neutralised here too.
+    assert sheet_row["Caring community or organisation"].startswith("'=HYPERLINK")
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(
+            body(client.get(registration_url("index", query=query + "&export=xlsx")))
+        )
+    )
+    assert all(
+        cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row
+    )
     assert sheet_row["Registered at"] == local_created
     assert sheet_row["Role"] == "I bring a case"
 
@@ -879,6 +896,48 @@ def test_sent_mails_are_not_retried(client, users):
     )
     client.post(mail_url("retry", outgoing))
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("who", ["mail_viewer", "mail_changer", "superuser"])
+def test_nobody_copies_a_self_service_or_feedback_link_from_a_mail(
+    client, users, workshop, who
+):
+    """Whoever may read the mails must not get the key to someone's registration
+    or feedback: the links are hidden in the admin, as text and as HTML."""
+    registration = services.register(
+        workshop=workshop,
+        data=registration_data(SECRET_EMAIL, "case_presenter"),
+        language="de",
+    ).registration
+    # Still pending (nothing ran after the commit): the stored body has the link.
+    confirmation = registration.mails.get(kind=MailKind.CONFIRMATION)
+    self_service = registration_self_service_url(registration, workshop)
+    assert registration.token and self_service.endswith(f"/{registration.token}/")
+    assert self_service in confirmation.body_text  # the control
+    feedback_token = "fEeDbAcK" + "x" * 35
+    feedback = "http://testserver" + route(workshop, "feedback", feedback_token)
+    feedback_mail = new_mail(
+        kind=MailKind.FEEDBACK_REQUEST,
+        body_text=f"Ihre Meinung: {feedback}\nZurückziehen: {feedback}withdraw/",
+        body_html=f'<p><a href="{feedback}">{feedback}</a></p>',
+    )
+
+    client = client_for(client, users[who])
+    for outgoing, token in (
+        (confirmation, registration.token),
+        (feedback_mail, feedback_token),
+    ):
+        response = client.get(mail_url("inspect", outgoing))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert token not in content
+        assert "[personal link hidden]" in content
+    listing = client.get(mail_url("index")).content.decode()
+    assert registration.token not in listing and feedback_token not in listing
+    # The admin's own links in a mail stay usable.
+    notice = registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION)
+    inspect = client.get(mail_url("inspect", notice)).content.decode()
+    assert f"workshop_key={workshop.translation_key}" in inspect
 
 
 # -- the summary panel on the workshop page --------------------------------------------

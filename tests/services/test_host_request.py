@@ -127,7 +127,8 @@ def test_a_valid_request_is_stored_acknowledged_and_notified(
     with translation.override("fr"):
         assert str(translation.gettext("What you sent us:")) in acknowledgement.body
     assert notification.to == coordinators
-    assert notification.reply_to == ["chloe@example.org"]
+    # Who sent it is in the admin, not in the coordinators' mailboxes.
+    assert notification.reply_to == []
     assert (
         f"/admin/wagtail_atelier/hostrequest/inspect/{request.pk}/" in notification.body
     )
@@ -139,6 +140,47 @@ def test_a_valid_request_is_stored_acknowledged_and_notified(
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
     assert 'id="host-request-sent"' in thanks.content.decode()
+
+
+def test_the_coordinators_learn_where_a_request_is_from_but_not_who_sent_it(
+    client, host_pages, coordinators, django_capture_on_commit_callbacks
+):
+    """The recipients are a site setting, not the host-request permissions: the
+    mail says a request came in, from which region, and links to the admin."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            host_pages["de"].url,
+            host_request_form_data(
+                organisation="Nachbarschaftshilfe Wynental",
+                contact_name=f"Regula {SECRET_CONTACT}",
+                email="regula.verborgen@example.org",
+                phone="+41 79 555 12 34",
+                region="Wynental",
+                canton="AG",
+                venue_accessibility="Rampe beim Hintereingang",
+                message="Unsere Präsidentin ist schwer erkrankt.",
+            ),
+        )
+    request = HostRequest.objects.get()
+    stored = OutgoingMail.objects.get(kind=MailKind.HOST_REQUEST_NOTIFICATION)
+    (sent,) = [m for m in mail.outbox if m.to == coordinators]
+    html = sent.alternatives[0][0]
+    everything = " ".join(
+        [sent.subject, sent.body, html, *sent.reply_to, stored.body_html]
+    )
+    for secret in (
+        SECRET_CONTACT,
+        "regula.verborgen",
+        "555 12 34",
+        "schwer erkrankt",
+        "Rampe",
+        "Nachbarschaftshilfe",
+    ):
+        assert secret not in everything, secret
+    assert sent.reply_to == []
+    assert "Wynental" in sent.subject and "Aargau" in sent.subject
+    admin_url = f"/admin/wagtail_atelier/hostrequest/inspect/{request.pk}/"
+    assert admin_url in sent.body and admin_url in html
 
 
 @override_settings(WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS=["fallback@example.org"])

@@ -436,3 +436,60 @@ def test_resend_link_mails_only_registered_active_addresses(workshop):
     links = OutgoingMail.objects.filter(kind=MailKind.LINK)
     assert links.count() == before + 1
     assert links.get().registration == registration
+
+
+# -- sharing one's contact -------------------------------------------------------------
+
+
+def test_agreeing_to_share_contact_is_dated_with_the_version_of_the_wording(
+    workshop, settings
+):
+    settings.WAGTAIL_ATELIER_SHARE_CONTACT_VERSION = "2026-01"
+    moment = timezone.now().replace(microsecond=0)
+
+    with freeze_time(moment):
+        sharing = register(workshop, "a@example.org", share_contact=True).registration
+        private = register(workshop, "b@example.org").registration
+
+    sharing.refresh_from_db()
+    private.refresh_from_db()
+    assert sharing.share_contact is True
+    assert sharing.share_contact_at == moment
+    assert sharing.share_contact_version == "2026-01"
+    assert sharing.share_contact_withdrawn_at is None
+    assert (private.share_contact, private.share_contact_at) == (False, None)
+    assert private.share_contact_version == ""
+
+
+def test_the_default_wording_version_is_one(workshop):
+    registration = register(workshop, "a@example.org", share_contact=True).registration
+
+    assert Registration.objects.get(pk=registration.pk).share_contact_version == "1"
+
+
+def test_withdrawing_share_contact_keeps_what_was_agreed_and_when_it_ended(workshop):
+    agreed = timezone.now().replace(microsecond=0)
+    with freeze_time(agreed):
+        registration = register(
+            workshop, "a@example.org", share_contact=True
+        ).registration
+    withdrawn = agreed + timedelta(days=3)
+
+    services.withdraw_share_contact(registration, now=withdrawn)
+    services.withdraw_share_contact(registration, now=withdrawn + timedelta(days=1))
+
+    registration.refresh_from_db()
+    assert registration.share_contact is False
+    assert registration.share_contact_withdrawn_at == withdrawn  # the first time
+    assert registration.share_contact_at == agreed
+    assert registration.share_contact_version == "1"
+
+
+def test_withdrawing_without_an_agreement_changes_nothing(workshop):
+    registration = register(workshop, "a@example.org").registration
+
+    services.withdraw_share_contact(registration)
+
+    registration.refresh_from_db()
+    assert registration.share_contact is False
+    assert registration.share_contact_withdrawn_at is None

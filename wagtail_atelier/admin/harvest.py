@@ -1,8 +1,9 @@
 """The "Harvest" screen of a workshop: what each case presenter takes away.
 
-Seeing it needs a registration view permission (names, cases); recording and sending
-need ``change_registration``. The URLs are registered by ``wagtail_hooks.py`` under
-the ``wagtail_atelier_workshops`` namespace, beside the table plan's.
+Seeing it needs a registration view permission (names); the case questions need
+``view_case_details`` as well; recording and sending need ``change_registration``.
+The URLs are registered by ``wagtail_hooks.py`` under the
+``wagtail_atelier_workshops`` namespace, beside the table plan's.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ class HarvestView(HarvestBaseView):
             workshop=self.workshop,
             entries=entries,
             can_change=self.can_change,
+            can_see_case_details=self.can_see_case_details,
             action_url=self.request.path,
         )
         response = TemplateResponse(

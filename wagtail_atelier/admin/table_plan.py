@@ -1,7 +1,8 @@
 """The "Table plan" screen of a workshop, its printable view and its exports.
 
 Seeing the plan needs a registration view permission (it holds names); changing it
-needs ``change_registration``. Nothing here knows of wagtail-modeladmin; the URLs are
+needs ``change_registration``; the case questions on the printed sheets need
+``view_case_details`` as well. Nothing here knows of wagtail-modeladmin; the URLs are
 registered by ``wagtail_hooks.py`` under the ``wagtail_atelier_workshops`` namespace.
 """
 
@@ -32,7 +33,11 @@ from ..links import workshop_admin_url
 from ..models import TablePlan, WorkshopLanguage, WorkshopPageMixin
 from ..models.choices import WorkshopFormat, language_names
 from ..models.table_plan import MAX_GROUP_SIZE
-from ..permissions import REGISTRATION_CHANGE_PERMISSION, user_can_see_registrations
+from ..permissions import (
+    REGISTRATION_CHANGE_PERMISSION,
+    user_can_see_case_details,
+    user_can_see_registrations,
+)
 from ..responses import private
 from ..services import table_plan as service
 from .actions import log_title
@@ -138,6 +143,12 @@ class WorkshopAdminView(WagtailAdminTemplateMixin, View):
     @property
     def can_change(self) -> bool:
         return self.request.user.has_perm(REGISTRATION_CHANGE_PERMISSION)
+
+    @property
+    def can_see_case_details(self) -> bool:
+        """Case questions, accessibility needs, dietary notes: facilitators need
+        them, not everyone who may see the names."""
+        return user_can_see_case_details(self.request.user)
 
     def get_page_subtitle(self) -> str:
         return self.workshop.title
@@ -609,6 +620,7 @@ class TablePlanPrintView(TablePlanBaseView):
                 "sheets": sheets,
                 "cards": cards,
                 "feasible": not view.violations,
+                "can_see_case_details": self.can_see_case_details,
             },
         )
         return private(response)

@@ -14,7 +14,9 @@ from .registration import (
     RegistrationStatus,
     WorkshopSeats,
 )
+from .secret_links import SecretLinkMixin
 from .settings import AtelierSettings
+from .statistics import WorkshopStatistics
 from .table_plan import TableHarvest, TablePlan
 from .testimonial import (
     ConsentMethod,
@@ -57,12 +59,14 @@ __all__ = [
     "Registration",
     "RegistrationRole",
     "RegistrationStatus",
+    "SecretLinkMixin",
     "TableHarvest",
     "TablePlan",
     "Testimonial",
     "TestimonialRole",
     "VenueAvailability",
     "WorkshopSeats",
+    "WorkshopStatistics",
     "WorkshopFormat",
     "WorkshopIndexPage",
     "WorkshopIndexPageMixin",

@@ -64,6 +64,14 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Requests with nothing left to coordinate; anonymised once closed long enough.
+CLOSED_STATUSES = (
+    HostRequestStatus.SCHEDULED,
+    HostRequestStatus.DECLINED,
+    HostRequestStatus.WITHDRAWN,
+)
+
+
 class HostRequestPageMixin(RoutablePageMixin, models.Model):
     intro = RichTextField(
         _("introduction"),
@@ -214,6 +222,9 @@ class HostRequest(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True)
+    anonymised_at = models.DateTimeField(
+        _("personal data removed at"), null=True, blank=True, editable=False
+    )
 
     objects = HostRequestQuerySet.as_manager()
 
@@ -247,6 +258,15 @@ class HostRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.region})"
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        """Nothing more to coordinate: scheduled, declined or withdrawn."""
+        return self.status in CLOSED_STATUSES
 
     @property
     def is_new(self) -> bool:

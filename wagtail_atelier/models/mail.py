@@ -42,6 +42,19 @@ class OutgoingMail(models.Model):
         on_delete=models.CASCADE,
         related_name="mails",
     )
+    host_request = models.ForeignKey(
+        "wagtail_atelier.HostRequest",
+        verbose_name=_("host request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mails",
+    )
+    #: The workshop (all its language versions) the mail is about, if any: the
+    #: retention and the per-workshop purge find its mails by it.
+    workshop_key = models.UUIDField(
+        _("workshop"), null=True, blank=True, db_index=True, editable=False
+    )
     to = models.JSONField(_("recipients"), default=list)
     reply_to = models.JSONField(_("reply to"), default=list, blank=True)
     language = models.CharField(_("language"), max_length=8)

@@ -8,8 +8,6 @@ language of their mails).
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Canton, language_names
+from .secret_links import SecretLinkMixin, SecretLinkQuerySet
 
 CASE_DESCRIPTION_MAX_LENGTH = 1000
 EMAIL_MAX_LENGTH = 254
@@ -31,11 +30,6 @@ def normalise_email(value: str, max_length: int = EMAIL_MAX_LENGTH) -> str:
     email = value.strip().lower()
     MaxLengthValidator(max_length)(email)
     return email
-
-
-def new_token() -> str:
-    # 256 bits from the OS's CSPRNG, URL-safe: the only key to a registration.
-    return secrets.token_urlsafe(32)
 
 
 class RegistrationRole(models.TextChoices):
@@ -63,7 +57,7 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class RegistrationQuerySet(models.QuerySet):
+class RegistrationQuerySet(SecretLinkQuerySet):
     def for_workshop(self, workshop):
         return self.filter(workshop_key=workshop.translation_key)
 
@@ -85,10 +79,16 @@ class RegistrationQuerySet(models.QuerySet):
         return {(role, status): n for role, status, n in rows.order_by()}
 
 
-class Registration(models.Model):
-    token = models.CharField(
-        max_length=64, unique=True, default=new_token, editable=False
-    )
+class Registration(SecretLinkMixin, models.Model):
+    """One person's registration for one workshop.
+
+    Every field that holds personal data is listed in ``personal_data.py``, which the
+    retention, the per-person export and the erasure read. The self-service link is
+    stored as a digest (:class:`~.secret_links.SecretLinkMixin`).
+    """
+
+    link_kind = "registration"
+
     workshop_key = models.UUIDField(_("workshop"), db_index=True, editable=False)
     page = models.ForeignKey(
         "wagtailcore.Page",
@@ -137,6 +137,18 @@ class Registration(models.Model):
     share_contact = models.BooleanField(
         _("shares contact with the other participants"), default=False
     )
+    share_contact_at = models.DateTimeField(
+        _("agreed to share contact at"), null=True, blank=True, editable=False
+    )
+    share_contact_version = models.CharField(
+        _("version of the contact-sharing text"),
+        max_length=40,
+        blank=True,
+        editable=False,
+    )
+    share_contact_withdrawn_at = models.DateTimeField(
+        _("withdrew sharing contact at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(
@@ -145,6 +157,9 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True)
     attended_at = models.DateTimeField(_("attendance marked at"), null=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True)
+    anonymised_at = models.DateTimeField(
+        _("personal data removed at"), null=True, blank=True, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -152,13 +167,24 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["-created_at"]
+        permissions = [
+            (
+                "view_case_details",
+                _("Can see case questions, accessibility needs and dietary notes"),
+            ),
+            (
+                "manage_personal_data",
+                _("Can answer access and erasure requests and purge workshops"),
+            ),
+        ]
         constraints = [
             # One active registration per person and workshop, whatever the case of
-            # the address; a cancelled one does not stop registering again.
+            # the address; a cancelled one does not stop registering again, and
+            # anonymised ones have no address left.
             models.UniqueConstraint(
                 "workshop_key",
                 Lower("email"),
-                condition=~Q(status="cancelled"),
+                condition=~Q(status="cancelled") & Q(anonymised_at__isnull=True),
                 name="wagtail_atelier_one_active_registration_per_email",
             ),
             models.CheckConstraint(
@@ -178,7 +204,13 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("Anonymised registration"))
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def full_name(self) -> str:
@@ -243,3 +275,11 @@ class WorkshopSeats(models.Model):
 
     def __str__(self) -> str:
         return str(self.workshop_key)
+
+
+def new_token() -> str:
+    """Kept for the historical migrations that name it; links now use
+    :class:`~.secret_links.SecretLinkMixin`."""
+    import secrets
+
+    return secrets.token_urlsafe(32)

@@ -51,7 +51,13 @@ class AtelierSettings(BaseSiteSetting):
         ),
     )
 
-    panels = [FieldPanel("host_request_recipients")]
+    # The recipients receive every host request: only host-request users set them.
+    panels = [
+        FieldPanel(
+            "host_request_recipients",
+            permission="wagtail_atelier.change_hostrequest",
+        )
+    ]
 
     class Meta:
         verbose_name = _("practice workshops")

@@ -117,6 +117,15 @@ class TableHarvest(models.Model):
         related_name="+",
     )
     sent_at = models.DateTimeField(_("sent to the case presenter at"), null=True)
+    keep_after_retention = models.BooleanField(
+        _("keep for the network's learning"),
+        default=False,
+        help_text=_(
+            "Tick only if the text names nobody and tells nothing about the case "
+            "presenter's situation. It is then kept, without any link to the person, "
+            "when the workshop's personal data are removed."
+        ),
+    )
 
     class Meta:
         verbose_name = _("harvest")

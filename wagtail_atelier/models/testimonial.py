@@ -12,7 +12,6 @@ form and later lets the person withdraw consent.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -25,14 +24,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from .secret_links import SecretLinkMixin, SecretLinkQuerySet
 from .workshop import WorkshopPageMixin
 
 QUOTE_MAX_LENGTH = 1000
-
-
-def new_token() -> str:
-    # 256 bits from the OS's CSPRNG, URL-safe: the only key to a feedback request.
-    return secrets.token_urlsafe(32)
 
 
 class TestimonialRole(models.TextChoices):
@@ -348,16 +343,16 @@ class Testimonial(TranslatableMixin, DraftStateMixin, RevisionMixin, models.Mode
         return self.locale.language_code
 
 
-class FeedbackRequest(models.Model):
-    """One feedback mail per attended registration, with the secret link's token.
+class FeedbackRequest(SecretLinkMixin, models.Model):
+    """One feedback mail per attended registration, with the secret link (stored as
+    a digest, :class:`~.secret_links.SecretLinkMixin`).
 
     Kept when the registration is deleted (``SET_NULL``), so the link still lets the
     person withdraw consent.
     """
 
-    token = models.CharField(
-        max_length=64, unique=True, default=new_token, editable=False
-    )
+    link_kind = "feedback"
+
     registration = models.OneToOneField(
         "wagtail_atelier.Registration",
         verbose_name=_("registration"),
@@ -369,6 +364,8 @@ class FeedbackRequest(models.Model):
     language = models.CharField(_("language of correspondence"), max_length=8)
     role = models.CharField(_("role"), max_length=20, choices=TestimonialRole.choices)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    objects = SecretLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feedback request")
@@ -421,3 +418,11 @@ class FeedbackAnswer(models.Model):
     @property
     def has_consent(self) -> bool:
         return self.may_quote and self.consent_withdrawn_at is None
+
+
+def new_token() -> str:
+    """Kept for the historical migrations that name it; links now use
+    :class:`~.secret_links.SecretLinkMixin`."""
+    import secrets
+
+    return secrets.token_urlsafe(32)

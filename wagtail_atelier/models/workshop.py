@@ -238,7 +238,15 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
                 FieldPanel("workshop_language"),
                 FieldRowPanel([FieldPanel("is_free"), FieldPanel("cost_note")]),
                 FieldRowPanel(
-                    [FieldPanel("contact_name"), FieldPanel("contact_email")]
+                    [
+                        FieldPanel("contact_name"),
+                        # The contact is told of every registration and is the
+                        # registrants' Reply-To: only registration users set it.
+                        FieldPanel(
+                            "contact_email",
+                            permission="wagtail_atelier.change_registration",
+                        ),
+                    ]
                 ),
             ],
             heading=_("Language, costs and contact"),
@@ -373,9 +381,13 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     public_views = {
         "context": "wagtail_atelier.public.registration.workshop_context",
         "register": "wagtail_atelier.public.registration.register",
+        "registered": "wagtail_atelier.public.registration.registered",
         "registration": "wagtail_atelier.public.registration.registration_detail",
         "cancel_registration": (
             "wagtail_atelier.public.registration.cancel_registration"
+        ),
+        "withdraw_share_contact": (
+            "wagtail_atelier.public.registration.withdraw_share_contact"
         ),
         "lost_link": "wagtail_atelier.public.registration.lost_link",
         "feedback": "wagtail_atelier.public.feedback.feedback",
@@ -389,6 +401,10 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     def register_route(self, request):
         return self.public_view("register")(request, self)
 
+    @path("registered/", name="registered")
+    def registered_route(self, request):
+        return self.public_view("registered")(request, self)
+
     @path("registration/<str:token>/", name="registration")
     def registration_route(self, request, token):
         return self.public_view("registration")(request, self, token)
@@ -396,6 +412,10 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     @path("registration/<str:token>/cancel/", name="cancel_registration")
     def cancel_registration_route(self, request, token):
         return self.public_view("cancel_registration")(request, self, token)
+
+    @path("registration/<str:token>/share-contact/", name="withdraw_share_contact")
+    def withdraw_share_contact_route(self, request, token):
+        return self.public_view("withdraw_share_contact")(request, self, token)
 
     @path("lost-link/", name="lost_link")
     def lost_link_route(self, request):

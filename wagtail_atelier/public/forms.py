@@ -19,7 +19,7 @@ from ..models.registration import (
     normalise_email,
 )
 from ..models.testimonial import QUOTE_MAX_LENGTH, ROLE_ATTRIBUTIONS, Naming
-from .spam import fill_time_problem, form_started_token
+from .spam import fill_time_problem, form_started_token, use_form_start
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -57,6 +57,13 @@ class SpamProtectedForm(forms.Form):
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("website"))
+
+    def use_start(self, scope: str) -> bool:
+        """Mark the signed start time this submission came with as used; False if
+        it was used before (a replayed form, or the second of a double click), which
+        the view answers like a success without storing or mailing anything. Call
+        after ``is_valid()``, right before processing."""
+        return use_form_start(getattr(self, "_submitted_started", ""), scope)
 
     def clean(self):
         cleaned_data = super().clean()

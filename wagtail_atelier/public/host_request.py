@@ -11,7 +11,7 @@ from wagtail.models import Site
 from ..conf import get_setting
 from ..services import host_request as host_request_services
 from .forms import HostRequestForm
-from .spam import throttled
+from .spam import email_throttled, ip_throttled
 
 
 def host_request_context(request, page, context: dict) -> dict:
@@ -27,17 +27,22 @@ def host_request_form(request, page):
     form = HostRequestForm(request.POST, language=page.locale.language_code)
     if form.is_spam:
         return _render(page, request, status=400, rejected=True)
-    if throttled(request, request.POST.get("email", ""), scope="host_request"):
+    if ip_throttled(request, scope="host_request"):
         return _render(page, request, status=429, form=form, throttled=True)
     if not form.is_valid():
         return _render(page, request, form=form)
+    thanks = redirect(page.get_url(request) + page.reverse_subpage("thanks"))
+    if not form.use_start("host_request"):
+        return thanks  # sent twice: the first one is stored
+    if email_throttled(form.cleaned_data["email"], scope="host_request"):
+        return _render(page, request, status=429, form=form, throttled=True)
     host_request_services.submit(
         page=page,
         site=Site.find_for_request(request),
         data=form.cleaned_data,
         language=page.locale.language_code,
     )
-    return redirect(page.get_url(request) + page.reverse_subpage("thanks"))
+    return thanks
 
 
 def host_request_thanks(request, page):

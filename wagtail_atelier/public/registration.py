@@ -5,6 +5,8 @@ Thin: read the request, validate a form, call one service, render.
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,9 +14,11 @@ from django.template.response import TemplateResponse
 from ..conf import get_setting
 from ..models.registration import Registration
 from ..responses import private
+from ..services import link_expiry
 from ..services import registration as services
 from .forms import LostLinkForm, RegistrationForm
-from .spam import throttled
+from .link_expired import LinkExpiredError, link_expired
+from .spam import email_throttled, ip_throttled
 
 
 def workshop_context(request, workshop, context: dict) -> dict:
@@ -40,6 +44,14 @@ def render_workshop(request, workshop, *, status=200, **extra):
 
 
 def register(request, workshop):
+    """Register from the workshop page's form.
+
+    A new address and one already registered get the same answer, a redirect to the
+    neutral "registered" page, and the same mail (the personal link; for a known
+    address, the link again): the form never tells whoever typed an address whether
+    its owner is registered. A replayed form, or the second of a double click, gets
+    that answer too, with nothing stored or mailed.
+    """
     if request.method != "POST":
         return redirect(workshop.get_url(request) + "#registration")
     form = RegistrationForm(request.POST, workshop=workshop)
@@ -50,38 +62,84 @@ def register(request, workshop):
         return render_workshop(
             request, workshop, status=400, registration_rejected=True
         )
-    if throttled(request, request.POST.get("email", ""), scope="register"):
+    if ip_throttled(request, scope="register"):
         return render_workshop(
             request, workshop, status=429, registration_form=form, throttled=True
         )
     if not form.is_valid():
         return render_workshop(request, workshop, registration_form=form)
+    if not form.use_start("register"):
+        return _registered_redirect(request, workshop)
+    if email_throttled(form.cleaned_data["email"], scope="register"):
+        return render_workshop(
+            request, workshop, status=429, registration_form=form, throttled=True
+        )
     try:
-        result = services.register(
+        services.register(
             workshop=workshop,
             data=form.cleaned_data,
             language=workshop.locale.language_code,
         )
     except services.RegistrationClosedError:
         return render_workshop(request, workshop, status=409)
-    if result.is_duplicate:
-        # Not the token page: whoever typed the address may not own it.
-        return render_workshop(request, workshop, already_registered=True)
-    url = workshop.get_url(request) + workshop.reverse_subpage(
-        "registration", args=[result.registration.token]
+    return _registered_redirect(request, workshop)
+
+
+def _registered_redirect(request, workshop):
+    return redirect(workshop.get_url(request) + workshop.reverse_subpage("registered"))
+
+
+def registered(request, workshop):
+    """The neutral page after registering: the same for everyone, whether the
+    address was new, already registered, or the form was sent twice."""
+    return TemplateResponse(
+        request,
+        "wagtail_atelier/pages/registration_registered.html",
+        {
+            "page": workshop,
+            "self": workshop,
+            "lost_link_url": workshop.get_url(request)
+            + workshop.reverse_subpage("lost_link"),
+        },
     )
-    return redirect(f"{url}?new=1")
 
 
 def _get_registration(workshop, token) -> Registration:
+    """The registration of the self-service link ``token``: 404 for a link that
+    never was (or was ended), :class:`LinkExpiredError` once the workshop ended
+    more than ``WAGTAIL_ATELIER_LINK_GRACE_DAYS`` ago (views using this are
+    decorated with :func:`self_service_link`, which answers the "expired" page)."""
     try:
-        return Registration.objects.get(
-            token=token, workshop_key=workshop.translation_key
+        registration = Registration.objects.with_token(token).get(
+            workshop_key=workshop.translation_key
         )
     except Registration.DoesNotExist as error:
         raise Http404 from error
+    if not link_expiry.registration_link_open(workshop):
+        raise LinkExpiredError("registration")
+    return registration
 
 
+def self_service_link(view):
+    """For a view reached with a self-service link: an expired link answers the
+    "expired" page (410), without any of the person's data."""
+
+    @functools.wraps(view)
+    def wrapper(request, workshop, *args, **kwargs):
+        try:
+            return view(request, workshop, *args, **kwargs)
+        except LinkExpiredError as expired:
+            return link_expired(request, workshop, expired.kind)
+
+    return wrapper
+
+
+def _registration_route(request, workshop, name: str, token: str) -> str:
+    # Built from the token in the URL: the database keeps only its digest.
+    return workshop.get_url(request) + workshop.reverse_subpage(name, args=[token])
+
+
+@self_service_link
 def registration_detail(request, workshop, token):
     registration = _get_registration(workshop, token)
     response = TemplateResponse(
@@ -93,13 +151,32 @@ def registration_detail(request, workshop, token):
             "registration": registration,
             "waiting_position": registration.waiting_position(),
             "can_cancel": not registration.is_cancelled and not workshop.is_started,
-            "is_new": "new" in request.GET,
+            "cancel_url": _registration_route(
+                request, workshop, "cancel_registration", token
+            ),
+            "withdraw_share_contact_url": _registration_route(
+                request, workshop, "withdraw_share_contact", token
+            ),
             "just_cancelled": "cancelled" in request.GET,
+            "share_contact_just_withdrawn": "contact_withdrawn" in request.GET,
         },
     )
     return private(response)
 
 
+@self_service_link
+def withdraw_share_contact(request, workshop, token):
+    """The person withdraws their agreement to have their contact shared with the
+    other participants: a POST from the button on their registration page."""
+    registration = _get_registration(workshop, token)
+    detail_url = _registration_route(request, workshop, "registration", token)
+    if request.method != "POST":
+        return private(redirect(detail_url))
+    services.withdraw_share_contact(registration)
+    return private(redirect(f"{detail_url}?contact_withdrawn=1"))
+
+
+@self_service_link
 def cancel_registration(request, workshop, token):
     registration = _get_registration(workshop, token)
     detail_url = workshop.get_url(request) + workshop.reverse_subpage(
@@ -131,17 +208,27 @@ def cancel_registration(request, workshop, token):
 
 
 def lost_link(request, workshop):
+    if not link_expiry.registration_link_open(workshop):
+        # The links of this workshop no longer open anything: say so instead of
+        # mailing one that leads to the "expired" page.
+        return link_expired(request, workshop, "registration")
     sent = False
     status = 200
     if request.method == "POST":
         form = LostLinkForm(request.POST)
         if form.is_spam:
             sent = True  # tell a bot nothing either
-        elif throttled(request, request.POST.get("email", ""), scope="lost_link"):
+        elif ip_throttled(request, scope="lost_link"):
             status = 429
         elif form.is_valid():
-            services.resend_link(workshop=workshop, email=form.cleaned_data["email"])
-            sent = True
+            email = form.cleaned_data["email"]
+            if not form.use_start("lost_link"):
+                sent = True  # sent twice: the first one mailed the link
+            elif email_throttled(email, scope="lost_link"):
+                status = 429
+            else:
+                services.resend_link(workshop=workshop, email=email)
+                sent = True
     else:
         form = LostLinkForm()
     return TemplateResponse(

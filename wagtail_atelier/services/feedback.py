@@ -6,19 +6,25 @@
 2. :func:`answer` stores the answer; with consent to be quoted it also creates a
    *draft* testimonial in the person's language, for editors to review, translate
    and publish.
-3. :func:`withdraw_consent` (same secret link) unpublishes every language version of
-   that testimonial at once; a database constraint keeps it offline for good.
+3. :func:`withdraw_consent` (same secret link) deletes every language version of
+   that testimonial, with its revisions and its wagtail-localize sources, strings and
+   translations (:func:`delete_testimonials`), and blanks the answer's text: only the
+   fact and the date of the withdrawal are kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import Locale
+from wagtail.models import Locale, ModelLogEntry
+from wagtail.search import index
 
 from ..conf import get_setting
 from ..models.mail import MailKind
@@ -227,8 +233,10 @@ def withdraw_consent(
     feedback_request: FeedbackRequest, now: datetime | None = None
 ) -> int:
     """Withdraw consent to be quoted: every language version of the testimonial is
-    unpublished at once and can never be published again. Returns how many versions
-    were live. Safe to call twice."""
+    deleted with its revisions and translation data, and the answer's text is
+    blanked; only the fact and the date of the withdrawal are kept
+    (``FeedbackAnswer.consent_withdrawn_at``). Returns how many versions were
+    deleted. Safe to call twice."""
     now = now or timezone.now()
     with transaction.atomic():
         feedback_answer = (
@@ -240,25 +248,175 @@ def withdraw_consent(
             return 0
         if feedback_answer.consent_withdrawn_at is None:
             feedback_answer.consent_withdrawn_at = now
-            feedback_answer.save(update_fields=["consent_withdrawn_at"])
+        feedback_answer.takeaway = ""
+        feedback_answer.save(update_fields=["consent_withdrawn_at", "takeaway"])
         keys = Testimonial.objects.filter(feedback_answer=feedback_answer).values_list(
             "translation_key", flat=True
         )
-        versions = Testimonial.objects.select_for_update().filter(
-            translation_key__in=list(keys)
+        return delete_testimonials(keys, log_action=CONSENT_WITHDRAWN_ACTION)
+
+
+def delete_testimonials(
+    translation_keys: Iterable[UUID],
+    *,
+    log_action: str = "",
+    user=None,
+    forget_log: bool = False,
+) -> int:
+    """Delete every language version of the testimonials ``translation_keys``; return
+    how many versions went.
+
+    The revisions go with them (a generic relation on the model), the
+    wagtail-localize data with them (:func:`forget_translation_data`, run by the
+    ``post_delete`` receiver so that the admin's own delete does it too), and the
+    audit log keeps only neutral labels. ``log_action`` is logged on each version
+    first (under a neutral label); ``forget_log`` deletes the versions' log entries
+    instead (an erasure leaves no trace of the person)."""
+    keys = list(dict.fromkeys(translation_keys))
+    if not keys:
+        return 0
+    with transaction.atomic():
+        versions = list(
+            Testimonial.objects.select_for_update()
+            .filter(translation_key__in=keys)
+            .order_by("pk")
         )
-        unpublished = 0
-        for testimonial in versions:
-            if testimonial.consent_withdrawn_at is not None:
-                continue
-            testimonial.consent_withdrawn_at = now
-            if testimonial.live:
-                # Wagtail's own unpublish: logged, signals sent (for caches),
-                # scheduled publications cancelled.
-                testimonial.unpublish()
-                unpublished += 1
-            else:
-                testimonial.save(update_fields=["consent_withdrawn_at"])
-                testimonial.revisions.update(approved_go_live_at=None)
-            log(instance=testimonial, action=CONSENT_WITHDRAWN_ACTION)
-    return unpublished
+        if log_action and not forget_log:
+            for testimonial in versions:
+                log(instance=testimonial, action=log_action, user=user)
+        if index.class_is_indexed(Testimonial):  # not by the package; a site might
+            for testimonial in versions:
+                index.remove_object(testimonial)
+        Testimonial.objects.filter(pk__in=[t.pk for t in versions]).delete()
+        if forget_log:
+            forget_log_entries(Testimonial, [t.pk for t in versions])
+    return len(versions)
+
+
+# -- the traces a deleted testimonial leaves ------------------------------------------
+
+#: Texts of a testimonial that wagtail-localize may keep as strings.
+TRANSLATED_TEXT_FIELDS = ("quote", "role_description")
+
+
+def neutral_log_label(model: type[models.Model], pk) -> str:
+    """What the audit log calls a record holding personal data: its kind and id,
+    never its text (``str()`` of a testimonial is its quote)."""
+    return f"{model._meta.verbose_name} {pk}"
+
+
+def neutralise_log_labels(model: type[models.Model], pks: Iterable) -> int:
+    """Rewrite the labels of the log entries about ``pks`` (entries written before
+    labels were neutral, or by code that passed a title)."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    changed = 0
+    for pk in pks:
+        changed += ModelLogEntry.objects.filter(
+            content_type=content_type, object_id=str(pk)
+        ).update(label=neutral_log_label(model, pk))
+    return changed
+
+
+def forget_log_entries(model: type[models.Model], pks: Iterable) -> int:
+    """Delete the log entries about ``pks`` of ``model``; return how many."""
+    pks = [str(pk) for pk in pks]
+    if not pks:
+        return 0
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    deleted, _ = ModelLogEntry.objects.filter(
+        content_type=content_type, object_id__in=pks
+    ).delete()
+    return deleted
+
+
+def testimonial_texts(testimonial: Testimonial) -> set[str]:
+    """Every translated text ``testimonial`` has held: its fields and those of its
+    revisions (what wagtail-localize may have turned into strings)."""
+    texts = {getattr(testimonial, name) for name in TRANSLATED_TEXT_FIELDS}
+    for content in testimonial.revisions.values_list("content", flat=True):
+        if isinstance(content, dict):
+            texts.update(
+                value
+                for name in TRANSLATED_TEXT_FIELDS
+                if isinstance(value := content.get(name), str)
+            )
+    return {text for text in texts if text and text.strip()}
+
+
+def forget_translation_data(
+    translation_key: UUID, locale_id: int, texts: Iterable[str] = ()
+) -> None:
+    """Remove what wagtail-localize keeps of a deleted testimonial version.
+
+    When no version of ``translation_key`` is left: the translatable object with its
+    sources (which hold the whole serialised testimonial), segments, contexts,
+    translations and logs. When other versions are left: the source of this version's
+    locale and the translations into it. Then the strings that only this version used
+    (matched by its segments and translations, and by ``texts``, which catches the
+    strings of earlier wordings), unless another object still uses them.
+
+    wagtail-localize's own ``post_delete`` cleanup leaves the strings behind, and does
+    nothing with ``WAGTAILLOCALIZE_DISABLE_ON_DELETE``; this runs whatever the order
+    of the two receivers.
+    """
+    from wagtail_localize.models import (
+        OverridableSegment,
+        RelatedObjectSegment,
+        SegmentOverride,
+        String,
+        StringSegment,
+        StringTranslation,
+        TemplateSegment,
+        TranslatableObject,
+        TranslationContext,
+        TranslationSource,
+    )
+
+    texts = {text for text in texts if text}
+    candidates: set[int] = set()
+    translatable = TranslatableObject.objects.filter(
+        translation_key=translation_key
+    ).first()
+    if translatable is not None:
+        all_gone = not Testimonial.objects.filter(
+            translation_key=translation_key
+        ).exists()
+        sources = TranslationSource.objects.filter(object=translatable)
+        string_translations = StringTranslation.objects.filter(
+            context__object=translatable
+        )
+        overrides = SegmentOverride.objects.filter(context__object=translatable)
+        if not all_gone:
+            sources = sources.filter(locale_id=locale_id)
+            string_translations = string_translations.filter(locale_id=locale_id)
+            overrides = overrides.filter(locale_id=locale_id)
+        source_ids = list(sources.values_list("pk", flat=True))
+        candidates.update(
+            StringSegment.objects.filter(source_id__in=source_ids).values_list(
+                "string_id", flat=True
+            )
+        )
+        candidates.update(
+            string_translations.values_list("translation_of_id", flat=True)
+        )
+        texts.update(string_translations.values_list("data", flat=True))
+        string_translations.delete()
+        overrides.delete()
+        # Segments point at their context with PROTECT: they go first.
+        for segment_model in (
+            StringSegment,
+            TemplateSegment,
+            RelatedObjectSegment,
+            OverridableSegment,
+        ):
+            segment_model.objects.filter(source_id__in=source_ids).delete()
+        TranslationSource.objects.filter(pk__in=source_ids).delete()
+        if all_gone:
+            TranslationContext.objects.filter(object=translatable).delete()
+            translatable.delete()
+    if texts:
+        candidates.update(
+            String.objects.filter(data__in=list(texts)).values_list("pk", flat=True)
+        )
+    if candidates:
+        String.objects.filter(pk__in=candidates, segments__isnull=True).delete()

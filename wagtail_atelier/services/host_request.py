@@ -15,6 +15,7 @@ from wagtail.log_actions import log
 
 from ..conf import get_setting
 from ..links import admin_host_request_url
+from ..models.choices import Canton
 from ..models.host_request import HostRequest, HostRequestStatus
 from ..models.mail import MailKind
 from ..models.settings import AtelierSettings
@@ -83,21 +84,33 @@ def submit(
             language=language,
             template="host_request_acknowledgement",
             context={"host_request": host_request},
+            host_request=host_request,
         )
-        recipients = coordinator_recipients(site)
-        if recipients:
-            queue_mail(
-                kind=MailKind.HOST_REQUEST_NOTIFICATION,
-                to=recipients,
-                language=settings.LANGUAGE_CODE,
-                template="host_request_notification",
-                context={
-                    "host_request": host_request,
-                    "admin_url": admin_host_request_url(host_request, absolute=True),
-                },
-                reply_to=[host_request.email],
-            )
+        _queue_notification(host_request, site)
     return host_request
+
+
+def _queue_notification(host_request: HostRequest, site) -> None:
+    """Tell the coordinators of ``site`` that a request came in, and from where,
+    with a link to it in the admin: not who sent it nor what they wrote (no name,
+    address, phone or message, not even as Reply-To). The addresses are a setting,
+    and a mailbox is not the admin's permissions."""
+    recipients = coordinator_recipients(site)
+    if not recipients:
+        return
+    queue_mail(
+        kind=MailKind.HOST_REQUEST_NOTIFICATION,
+        to=recipients,
+        language=settings.LANGUAGE_CODE,
+        template="host_request_notification",
+        context={
+            "region": host_request.region,
+            # Lazy: translated when the mail is rendered, in the mail's language.
+            "canton_label": Canton(host_request.canton).label,
+            "admin_url": admin_host_request_url(host_request, absolute=True),
+        },
+        host_request=host_request,
+    )
 
 
 def change_status(
@@ -157,5 +170,7 @@ def _queue_scheduled_mail(host_request: HostRequest, workshop) -> None:
             "workshop": page,
             "workshop_url": page.get_full_url() or "",
         },
+        host_request=host_request,
+        workshop_key=page.translation_key,
         reply_to=[page.contact_email] if page.contact_email else [],
     )

@@ -55,14 +55,25 @@ def queue_mail(
     template: str,
     context: dict,
     registration=None,
+    host_request=None,
+    workshop_key=None,
     attachments: Iterable[dict] = (),
     reply_to: Iterable[str] = (),
 ) -> OutgoingMail:
-    """Store a mail in the current transaction and send it once that commits."""
+    """Store a mail in the current transaction and send it once that commits.
+
+    ``registration`` or ``host_request`` is the person the mail is about (it is
+    deleted with them); ``workshop_key`` the workshop, taken from the registration
+    when not given, so that the retention and the per-workshop purge find it.
+    """
     subject, text, html = render_mail(template, context, language)
+    if workshop_key is None and registration is not None:
+        workshop_key = registration.workshop_key
     mail = OutgoingMail.objects.create(
         kind=kind,
         registration=registration,
+        host_request=host_request,
+        workshop_key=workshop_key,
         to=list(to),
         reply_to=list(reply_to),
         language=language,
@@ -138,12 +149,30 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
             last_error=f"{type(error).__name__}: {error}"[:2000],
             next_attempt_at=next_attempt_at,
         )
-        logger.warning("Mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
+        # The class only: an SMTP error names the refused recipients. The whole
+        # error is kept in the row, visible to those who may see the mail.
+        logger.warning(
+            "Mail %s failed (attempt %s): %s",
+            mail.pk,
+            mail.attempts,
+            type(error).__name__,
+        )
         if not give_up:
             enqueue_delivery(mail.pk, run_after=next_attempt_at)
         return "failed"
+    # Sent: the stored copy no longer needs the live link (the person has it, and
+    # the lost-link form mails it again), so a database copy or a mail viewer
+    # cannot open anyone's registration or feedback with it. A failed attempt
+    # keeps it: the mail must still go out whole.
+    with translation.override(mail.language or None):
+        body_text = redact_secret_links(mail.body_text)
+        body_html = redact_secret_links(mail.body_html)
     OutgoingMail.objects.filter(pk=mail.pk).update(
-        status=MailStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=MailStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        body_text=body_text,
+        body_html=body_html,
     )
     return "sent"
 
@@ -167,3 +196,44 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]
     for mail_id in list(due):
         outcome[deliver(mail_id, now=now)] += 1
     return outcome
+
+
+# -- secret links ---------------------------------------------------------------------
+
+#: A URL (absolute, relative or bare host) that reaches a registration's
+#: self-service page or a feedback page: the page's routes ``registration/<token>/``
+#: and ``feedback/<token>/`` with whatever follows (``cancel/``, a query). Tokens
+#: are long (43 URL-safe characters), so the admin's own ``registration/inspect/5/``
+#: is left alone. A URL ends at white space, a quote, an angle bracket or a bracket:
+#: the same pattern finds it in plain text, in HTML text and in ``href="..."``.
+_SECRET_LINK = re.compile(
+    r"""[^\s<>"'()\[\]{}]*?"""
+    r"""(?:registration|feedback)(?:/|%2F)[\w-]{16,}(?![\w-])"""
+    r"""[^\s<>"'()\[\]{}]*""",
+    re.IGNORECASE,
+)
+#: Punctuation that ends a sentence rather than the URL before it.
+_TRAILING_PUNCTUATION = ".,;:!?"
+
+
+def redact_secret_links(text: str) -> str:
+    """``text`` with every self-service or feedback link replaced by "[personal
+    link hidden]": whoever reads a stored mail (a mail viewer in the admin, a
+    database copy) must not get the key to someone's registration or feedback.
+
+    A pure function of the string, for plain text and HTML alike (an ``href`` too):
+    the placeholder is kept free of the characters that would need escaping."""
+    if not text:
+        return text
+    placeholder = (
+        translation.gettext("[personal link hidden]")
+        .replace("'", "\u2019")
+        .translate(str.maketrans("", "", '<>"&'))
+    )
+
+    def replace(match: re.Match) -> str:
+        url = match.group(0)
+        kept = url.rstrip(_TRAILING_PUNCTUATION)
+        return placeholder + url[len(kept) :]
+
+    return _SECRET_LINK.sub(replace, text)

@@ -11,7 +11,6 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from ..ical import workshops_calendar
 from ..links import admin_registrations_url, registration_url
 from ..models.mail import MailKind
 from ..models.registration import (
+    ROLE_LABELS,
     Registration,
     RegistrationRole,
     RegistrationStatus,
@@ -182,7 +182,9 @@ def _require_open(workshop, now: datetime) -> None:
 
 def _registered_again(existing: Registration) -> RegistrationResult:
     """Someone registering again with the same address has most likely lost their
-    link: mail it again instead of storing a second registration or refusing."""
+    link: mail it again instead of storing a second registration or refusing. The
+    view answers exactly as for a new registration, so the form does not reveal
+    who is registered; only the owner of the address learns it, from the mail."""
     _queue_registrant_mail(existing, MailKind.LINK, "link")
     return RegistrationResult(existing, created=False)
 
@@ -242,8 +244,20 @@ def _new_registration(
         dietary_note=data.get("dietary_note", "").strip(),
         privacy_consent_at=now,
         privacy_notice_version=get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION"),
-        share_contact=bool(data.get("share_contact")),
+        **_share_contact_fields(bool(data.get("share_contact")), now),
     )
+
+
+def _share_contact_fields(share_contact: bool, now: datetime) -> dict:
+    """The agreement to share one's contact, dated, with the version of the
+    wording the person saw; nothing when they did not agree."""
+    if not share_contact:
+        return {"share_contact": False}
+    return {
+        "share_contact": True,
+        "share_contact_at": now,
+        "share_contact_version": get_setting("WAGTAIL_ATELIER_SHARE_CONTACT_VERSION"),
+    }
 
 
 def _insert(registration: Registration) -> bool:
@@ -332,6 +346,29 @@ def mark_attended(registration: Registration, attended: bool = True, now=None) -
     Registration.objects.filter(pk=registration.pk).update(
         attended_at=(now or timezone.now()) if attended else None
     )
+
+
+def withdraw_share_contact(
+    registration: Registration, now: datetime | None = None
+) -> Registration:
+    """The person withdraws their agreement to share their contact with the other
+    participants. The date they agreed and the version stay, as the record of what
+    was agreed until ``share_contact_withdrawn_at``. Withdrawing twice keeps the
+    first date; without an agreement nothing changes."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.share_contact:
+            registration.share_contact = False
+            registration.share_contact_withdrawn_at = now
+            registration.save(
+                update_fields=[
+                    "share_contact",
+                    "share_contact_withdrawn_at",
+                    "updated_at",
+                ]
+            )
+    return registration
 
 
 def resend_link(*, workshop, email: str) -> None:
@@ -447,21 +484,33 @@ def _queue_registrant_mail(
 
 
 def _queue_contact_notification(registration: Registration, workshop) -> None:
+    """Tell the workshop's contact and the site-wide addresses that a registration
+    came in: its role, its status and the places, with a link to the admin. Nothing
+    the person typed: the addresses are set by people who may not see registrations
+    (a page editor, a settings field), and a mailbox is not the admin's permissions.
+    Written in the language the workshop is held in, which its contact speaks, with
+    the page in that language where there is one."""
     recipients = [workshop.contact_email] if workshop.contact_email else []
     recipients += list(get_setting("WAGTAIL_ATELIER_NOTIFY_EMAILS"))
     if not recipients:
         return
+    language = workshop.workshop_language or workshop.locale.language_code
+    if language != workshop.locale.language_code:
+        workshop = workshop_version(workshop.translation_key, language) or workshop
 
     queue_mail(
         kind=MailKind.CONTACT_NOTIFICATION,
         to=recipients,
-        language=settings.LANGUAGE_CODE,
+        language=language,
         template="contact_notification",
+        # No registration in the context, so that no template can show its data.
         context={
-            "registration": registration,
             "workshop": workshop,
+            "role_label": ROLE_LABELS[registration.role],
+            "status_label": RegistrationStatus(registration.status).label,
             "seats": seats(workshop),
             "admin_url": admin_registrations_url(workshop, absolute=True),
         },
+        # Linked for the retention and erasure of the registration's mails.
         registration=registration,
     )

@@ -2,10 +2,11 @@
 
 The planner (``wagtail_atelier.planner``) knows nothing of Django. This module builds
 its input from the confirmed registrations of a workshop, stores its output in a
-:class:`~wagtail_atelier.models.TablePlan` (person ids are registration primary keys,
-and no names are stored), and reads it back with the names and the cancellations of
-the moment. Table ids are table numbers (1, 2, 3...): they stay the same when the
-plan is re-planned, so a printed sheet keeps its number.
+:class:`~wagtail_atelier.models.TablePlan` (person ids are registration primary keys;
+no names, organisations, cantons or languages of people are stored), and reads it
+back with the names, details and cancellations of the moment. Table ids are table
+numbers (1, 2, 3...): they stay the same when the plan is re-planned, so a printed
+sheet keeps its number.
 """
 
 from __future__ import annotations
@@ -159,11 +160,22 @@ def _kept_locks(
 
 
 def _anonymous(plan: planner.Plan) -> dict[str, Any]:
-    """The plan as stored: no names, no rendered messages (they hold names)."""
+    """The plan as stored: registration ids, the tables' numbers and languages (a
+    choice made for the plan, not a person's), seats, locks and the rounds.
+
+    Nothing a person told us: no names, no organisation, canton or languages (read
+    back from the registrations, :func:`stored_plan`), no rendered messages (they
+    hold names). So a deleted or anonymised registration leaves nothing here.
+    """
     problem = replace(
         plan.problem,
-        tables=tuple(replace(t, name="") for t in plan.problem.tables),
-        advisers=tuple(replace(a, name="") for a in plan.problem.advisers),
+        tables=tuple(
+            replace(t, name="", organisation="", canton="") for t in plan.problem.tables
+        ),
+        advisers=tuple(
+            replace(a, name="", organisation="", canton="", languages=frozenset())
+            for a in plan.problem.advisers
+        ),
     )
     data = replace(plan, problem=problem, diagnostics=()).to_dict()
     return data
@@ -230,13 +242,55 @@ def stored_problem(table_plan: TablePlan | None) -> planner.Problem | None:
     return plan.problem if plan is not None else None
 
 
-def stored_plan(table_plan: TablePlan | None) -> planner.Plan | None:
+def stored_plan(
+    table_plan: TablePlan | None,
+    registrations: Iterable[Registration] | None = None,
+) -> planner.Plan | None:
+    """The stored plan, with each person's organisation, canton and languages read
+    from their registration (from ``registrations`` when given, else with one
+    query). A person whose registration is gone has none: callers treat them as
+    absent."""
+    plan = _stored_seating(table_plan)
+    if plan is None:
+        return None
+    if registrations is None:
+        registrations = Registration.objects.filter(
+            workshop_key=table_plan.workshop_key, pk__in=_people(plan.problem)
+        )
+    return _with_people(plan, {r.pk: r for r in registrations})
+
+
+def _stored_seating(table_plan: TablePlan | None) -> planner.Plan | None:
+    """The plan as stored: ids, tables and seats, without the people's details
+    (enough for who sits where, not for judging the plan)."""
     if table_plan is None or not table_plan.data:
         return None
     try:
         return planner.Plan.from_dict(table_plan.data)
     except planner.PlannerInputError:
         return None
+
+
+def _people(problem: planner.Problem) -> list:
+    return [t.presenter_id for t in problem.tables] + [a.id for a in problem.advisers]
+
+
+def _with_people(plan: planner.Plan, by_pk: dict[int, Registration]) -> planner.Plan:
+    """``plan`` with the details the planner weighs (organisation, canton,
+    languages) taken from today's registrations, as :func:`build_problem` takes
+    them. A person not in ``by_pk`` keeps what is stored (nothing, for a plan
+    stored since these details are left out)."""
+    problem = plan.problem
+    tables = tuple(
+        _table(t.id, by_pk[t.presenter_id], t.language)
+        if t.presenter_id in by_pk
+        else t
+        for t in problem.tables
+    )
+    advisers = tuple(
+        _adviser(by_pk[a.id]) if a.id in by_pk else a for a in problem.advisers
+    )
+    return replace(plan, problem=replace(problem, tables=tables, advisers=advisers))
 
 
 # -- reading a plan back ---------------------------------------------------------------
@@ -335,14 +389,15 @@ def plan_view(
 
     Costs one query for the registrations (none when they are given).
     """
-    plan = stored_plan(table_plan)
+    plan = _stored_seating(table_plan)
     if plan is None:
         return None
     if registrations is None:
         registrations = confirmed_registrations(table_plan.workshop_key)
     by_pk = {r.pk: r for r in registrations}
+    plan = _with_people(plan, by_pk)
     problem = plan.problem
-    people = [t.presenter_id for t in problem.tables] + [a.id for a in problem.advisers]
+    people = _people(problem)
     gone = {pk for pk in people if pk not in by_pk}
     plan, metrics = _evaluated(_with_names(plan, by_pk, gone))
     problem = plan.problem
@@ -610,7 +665,7 @@ def reminder_tables(registration: Registration) -> list[tuple[int, int]] | None:
     table_plan = TablePlan.objects.filter(
         workshop_key=registration.workshop_key, show_in_reminder=True
     ).first()
-    plan = stored_plan(table_plan)
+    plan = _stored_seating(table_plan)  # who sits where: no details needed
     if plan is None:
         return None
     for table in plan.problem.tables:

@@ -10,9 +10,12 @@ Who sees what (all real Django permissions, assignable to groups in the admin):
   the listing, the export and a registration; ``change_registration`` to correct
   typos and to run the actions (promote, cancel, attendance); ``delete_registration``
   to erase one that is cancelled or whose workshop has started. Nobody creates
-  registrations here: they come from the public form.
+  registrations here: they come from the public form. The case question,
+  accessibility needs and dietary note also need ``view_case_details``: in the
+  inspect view, the exports and the correction form.
 - mails: ``view_outgoingmail`` or ``change_outgoingmail`` to see them (they hold
-  recipients and the self-service links), ``change_outgoingmail`` to retry one.
+  recipients), ``change_outgoingmail`` to retry one. The self-service and feedback
+  links in their bodies are hidden from everyone.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -49,8 +51,9 @@ from ...admin.actions import (
     UnmarkAttendedView,
     log_title,
 )
-from ...admin.exports import neutralise_formula
+from ...admin.exports import export_cell
 from ...admin.host_requests import HostRequestStatusView
+from ...admin.people import personal_data_menu_item
 from ...models import (
     HostRequest,
     OutgoingMail,
@@ -61,6 +64,12 @@ from ...models import (
 )
 from ...models.choices import WorkshopLanguage
 from ...models.registration import normalise_email
+from ...permissions import (
+    CASE_DETAIL_FIELDS,
+    CASE_DETAILS_PERMISSION,
+    user_can_see_case_details,
+)
+from ...services.mail import redact_secret_links
 
 #: The Django URL namespace of every action view of the package's admin:
 #: ``reverse("wagtail_atelier_admin:registration_cancel", args=[pk])``.
@@ -244,12 +253,7 @@ class ExportIndexView(IndexView):
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str):
-            if export_format == self.FORMAT_CSV:
-                value = neutralise_formula(value)
-            else:
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return value
+        return export_cell(value, xlsx=export_format != self.FORMAT_CSV)
 
 
 class RegistrationInspectView(InspectView):
@@ -262,7 +266,12 @@ class RegistrationInspectView(InspectView):
             start = timezone.localtime(workshop.start_at)
             workshop_label = f"{workshop.title} ({start:%d.%m.%Y})"
         fields = [{"label": capfirst(_("workshop")), "value": workshop_label}]
+        hidden = (
+            () if user_can_see_case_details(self.request.user) else CASE_DETAIL_FIELDS
+        )
         for name in self.model_admin.get_inspect_view_fields():
+            if name in hidden:
+                continue
             fields.append(self.get_dict_for_field(name))
             if name == "status" and registration.is_waiting:
                 fields.append(
@@ -281,6 +290,19 @@ class RegistrationInspectView(InspectView):
             return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
         if isinstance(value, bool):
             return _("yes") if value else _("no")
+        return value
+
+
+class MailInspectView(InspectView):
+    """A stored mail, with its self-service and feedback links hidden: seeing the
+    mails must not give the key to anyone's registration or feedback."""
+
+    redacted_fields = ("subject", "body_text", "body_html")
+
+    def get_field_display_value(self, field_name, field=None):
+        value = super().get_field_display_value(field_name, field)
+        if field_name in self.redacted_fields and isinstance(value, str):
+            return redact_secret_links(value)
         return value
 
 
@@ -490,11 +512,19 @@ class RegistrationAdmin(ActionsModelAdmin):
             FieldPanel("phone"),
             FieldPanel("organisation"),
             FieldRowPanel([FieldPanel("town"), FieldPanel("canton")]),
-            FieldPanel("accessibility_needs"),
-            FieldPanel("dietary_note"),
+            # Left out of the form (not only hidden) without the case permission.
+            FieldPanel("accessibility_needs", permission=CASE_DETAILS_PERMISSION),
+            FieldPanel("dietary_note", permission=CASE_DETAILS_PERMISSION),
         ],
         base_form_class=RegistrationCorrectionForm,
     )
+
+    def get_list_export(self, request):
+        if user_can_see_case_details(request.user):
+            return self.list_export
+        return tuple(
+            name for name in self.list_export if name not in CASE_DETAIL_FIELDS
+        )
 
     def get_queryset(self, request):
         return (
@@ -539,6 +569,7 @@ class OutgoingMailAdmin(ActionsModelAdmin):
     menu_order = 900
     permission_helper_class = MailPermissionHelper
     button_helper_class = ActionButtonHelper
+    inspect_view_class = MailInspectView
     object_actions = {"retry": RetryMailView}
     list_display = (
         "subject",
@@ -709,6 +740,11 @@ class AtelierAdminGroup(ModelAdminGroup):
     menu_icon = "date"
     menu_order = 250
     items = (RegistrationAdmin, HostRequestAdmin, OutgoingMailAdmin)
+
+    def get_submenu_items(self):
+        # The access and erasure requests screen sits with the records it answers for.
+        items = super().get_submenu_items()
+        return [*items, personal_data_menu_item(order=len(items) + 1)]
 
     def get_admin_urls_for_registration(self):
         urls = super().get_admin_urls_for_registration()
