@@ -7,11 +7,19 @@ For generated instances from 10 to 200 advisers it prints, for the planner
 and for a random valid rotation drawn in the same process with the same seed: hard
 violations, repeated encounters and same-organisation pairings; for small instances
 the ratio of the planner's objective to the optimum that OR-Tools CP-SAT proves (same
-objective, same hard rules); and the run time. Then one PASS/FAIL line per target:
+objective, same hard rules); and the run times, wall clock and CPU. Then one PASS/FAIL
+line per target:
 
 - within 5% of the proven optimum on small instances;
 - at least 50% fewer repeated encounters than the random rotation;
 - 200 advisers / 50 tables / 3 rounds in at most 2 s.
+
+When CP-SAT stops at its time limit without proving optimality, its plan is scored by
+the planner's own ``evaluate()`` and reported as unproven ("no" in the proven column):
+the ratio is then to the best plan it found, and the bound it proved still shows
+whether the planner is within 5% ("within 5% of the bound" is a proof, since the bound
+is at most the optimum). A short ``--limit`` therefore gives fewer proofs, never a
+crash. ``--quick --limit 2`` runs in about a minute.
 
 ortools is a benchmark-only dependency (``pip install -e ".[bench]"``); without it the
 optimum column is skipped.
@@ -113,11 +121,41 @@ def generate(n_advisers: int, n_tables: int, rounds: int = 3, seed: int = 0) -> 
 
 @dataclass
 class Optimum:
-    objective: float
-    bound: float
-    proven: bool
+    """What CP-SAT found in its time limit.
+
+    ``objective`` is the planner's ``evaluate()`` score of CP-SAT's plan, ``reported``
+    CP-SAT's own objective value. They agree at a proven optimum; on an unproven plan
+    CP-SAT's value can be higher, because the model's pair counts are only bounded
+    from below and the solver need not have pushed them down yet. ``bound`` is a lower
+    bound on the optimum in both cases.
+    """
+
+    status: str  # "optimal", "feasible" (a plan, no proof) or "none" (no plan)
+    objective: float | None
+    reported: float | None
+    bound: float | None
     seconds: float
-    repeats: int
+    cpu_seconds: float
+    repeats: int | None
+    violations: int = 0
+
+    @property
+    def proven(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def disagrees(self) -> bool:
+        """The model and the evaluator differ where they must not: a bug to look at."""
+        if self.objective is None:
+            return False
+        mismatch = abs(self.objective - self.reported) > 1e-6
+        return self.violations > 0 or (self.proven and mismatch)
+
+    @property
+    def label(self) -> str:
+        if self.disagrees:
+            return "BUG"
+        return {"optimal": "yes", "feasible": "no"}.get(self.status, "none")
 
 
 def cp_sat_optimum(
@@ -247,14 +285,16 @@ def cp_sat_optimum(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = 0
-    started = time.perf_counter()
+    # CPU time of the whole process: CP-SAT's workers are threads in it.
+    wall, cpu = time.perf_counter(), time.process_time()
     status = solver.Solve(m)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    objective = (solver.ObjectiveValue() - constant) / scale
+        return Optimum("none", None, None, None, seconds, cpu_seconds, None)
+    reported = (solver.ObjectiveValue() - constant) / scale
     bound = (solver.BestObjectiveBound() - constant) / scale
-    # Cross-check: the CP-SAT seating scored by the planner's own evaluate().
+    # The CP-SAT seating scored by the planner's own evaluate(): the objective of a
+    # real plan even when CP-SAT's value still carries slack (unproven).
     seating = tuple(
         {
             advisers[a].id: next(
@@ -265,14 +305,15 @@ def cp_sat_optimum(
         for r in range(R)
     )
     metrics = evaluate(Plan(problem=problem, seating=seating))
-    assert not metrics.violations, metrics.violations
-    assert abs(metrics.objective - objective) < 1e-6, (metrics.objective, objective)
     return Optimum(
-        objective,
-        bound,
-        status == cp_model.OPTIMAL,
-        seconds,
-        metrics.repeated_encounters,
+        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        objective=metrics.objective,
+        reported=reported,
+        bound=bound,
+        seconds=seconds,
+        cpu_seconds=cpu_seconds,
+        repeats=metrics.repeated_encounters,
+        violations=metrics.hard_violations,
     )
 
 
@@ -297,11 +338,24 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        if self.optimum is None:
+        """The planner's objective over CP-SAT's plan's (the optimum when proven)."""
+        if self.optimum is None or self.optimum.objective is None:
             return None
-        if self.optimum.objective <= 0:
-            return 1.0 if self.objective <= 0 else float("inf")
-        return self.objective / self.optimum.objective
+        return _ratio(self.objective, self.optimum.objective)
+
+    @property
+    def bound_ratio(self) -> float | None:
+        """The planner's objective over CP-SAT's lower bound: at least the ratio to
+        the optimum, so at most 1.05 proves the planner within 5%."""
+        if self.optimum is None or self.optimum.bound is None:
+            return None
+        return _ratio(self.objective, max(self.optimum.bound, 0.0))
+
+
+def _ratio(value: float, reference: float) -> float:
+    if reference <= 0:
+        return 1.0 if value <= 0 else float("inf")
+    return value / reference
 
 
 def run(n: int, T: int, R: int, seed: int, optimum_limit: float | None) -> Row:
@@ -316,9 +370,12 @@ def run(n: int, T: int, R: int, seed: int, optimum_limit: float | None) -> Row:
     seconds, cpu_seconds = min(timings)
     mine = evaluate(plan)
     baseline = evaluate(random_rotation(problem))
-    optimum = (
-        cp_sat_optimum(problem, optimum_limit, hint=plan) if optimum_limit else None
-    )
+    optimum = None
+    if optimum_limit:
+        try:
+            optimum = cp_sat_optimum(problem, optimum_limit, hint=plan)
+        except Exception as error:  # a bench reports, it does not stop half-way
+            print(f"CP-SAT failed on {n}/{T}/{R}#{seed}: {error!r}", file=sys.stderr)
     return Row(
         name=f"{n}/{T}/{R}",
         n=n,
@@ -356,29 +413,41 @@ SIZES = [  # advisers, tables, rounds, compare with CP-SAT
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--limit", type=float, default=120.0, help="CP-SAT seconds per instance"
+        "--limit",
+        type=float,
+        help="CP-SAT seconds per instance (default 120, or 20 with --quick)",
     )
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per instance size")
+    parser.add_argument(
+        "--seeds", type=int, help="seeds per instance size (default 3, 1 with --quick)"
+    )
     parser.add_argument(
         "--quick", action="store_true", help="20 s CP-SAT limit, one seed"
     )
     args = parser.parse_args(argv)
-    limit, seeds = (20.0, 1) if args.quick else (args.limit, args.seeds)
+    limit = args.limit if args.limit is not None else (20.0 if args.quick else 120.0)
+    seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"Planner benchmark: {os.cpu_count()} CPUs, load average {load:.1f}; "
-        f"times are the best of 3 runs (wall clock, CPU in brackets)"
+        f"planner times are the best of 3 runs; every time is wall clock with the "
+        f"process's CPU time in brackets"
     )
     if cp_model is None:
         print("ortools is not installed: the optimum column is skipped")
         print('(pip install -e ".[bench]" to compare with the CP-SAT optimum)')
     else:
-        print(f"CP-SAT: {limit:.0f} s per instance, 2 workers")
-    print("Columns: planner value, then the random valid rotation's ('rnd').\n")
+        print(f"CP-SAT: {limit:g} s per instance, 2 workers")
+    print(
+        "Columns: planner value, then the random valid rotation's ('rnd'); 'cp-sat' is "
+        "the evaluator's score of CP-SAT's plan,\n'proven' yes (optimal), no (its time "
+        "limit ran out: the ratio is to the best plan it found), none (no plan);\n"
+        "'bound' is the lower bound CP-SAT proved on the optimum.\n"
+    )
     header = (
         f"{'instance':<10}{'seed':>4}{'hard':>5}{'rnd':>4}{'repeats':>8}{'rnd':>4}"
         f"{'fewer':>7}{'same-org':>9}{'rnd':>4}{'objective':>10}{'rnd':>6}"
-        f"{'optimum':>8}{'proven':>7}{'ratio':>7}{'time s':>13}"
+        f"{'cp-sat':>7}{'proven':>7}{'ratio':>7}{'bound':>7}{'time s':>14}"
+        f"{'cp-sat s':>16}"
     )
     print(header)
     print("-" * len(header))
@@ -394,25 +463,41 @@ def main(argv: list[str] | None = None) -> int:
                 else "-"
             )
             opt = row.optimum
-            optimum = (
-                f"{opt.objective:>8.0f}{'yes' if opt.proven else 'no':>7}"
-                f"{row.ratio:>7.3f}"
-                if opt
-                else f"{'-':>8}{'-':>7}{'-':>7}"
-            )
+            if opt is None:
+                optimum, cp_sat_time = f"{'-':>7}{'-':>7}{'-':>7}{'-':>7}", "-"
+            else:
+                optimum = (
+                    f"{_number(opt.objective, 7, '.0f')}{opt.label:>7}"
+                    f"{_number(row.ratio, 7, '.3f')}{_number(opt.bound, 7, '.0f')}"
+                )
+                cp_sat_time = _times(opt.seconds, opt.cpu_seconds)
             print(
                 f"{row.name:<10}{seed:>4}{row.hard:>5}{row.hard_random:>4}"
                 f"{row.repeats:>8}{row.repeats_random:>4}{fewer:>7}"
                 f"{row.same_org:>9}{row.same_org_random:>4}{row.objective:>10.0f}"
                 f"{row.objective_random:>6.0f}{optimum}"
-                f"{row.seconds:>6.2f} ({row.cpu_seconds:.2f})",
+                f"{_times(row.seconds, row.cpu_seconds):>14}{cp_sat_time:>16}",
                 flush=True,
             )
-    return verdicts(rows)
+    return verdicts(rows, limit)
 
 
-def verdicts(rows: list[Row]) -> int:
-    """Print one PASS/FAIL line per target; the exit status is 1 if one fails."""
+def _number(value: float | None, width: int, spec: str) -> str:
+    return f"{'-' if value is None else format(value, spec):>{width}}"
+
+
+def _times(wall: float, cpu: float) -> str:
+    return f"{wall:.2f} ({cpu:.2f})"
+
+
+def verdicts(rows: list[Row], limit: float = 0.0) -> int:
+    """Print one verdict line per target; the exit status is 1 if one fails.
+
+    Besides PASS and FAIL: SKIP without ortools, and UNPROVEN when CP-SAT's time limit
+    left the 5% target undecided on some instance (neither a proven optimum, nor a
+    bound close enough, nor a plan of its that beats the planner by more than 5%);
+    neither fails the exit status: they are limits of the measurement.
+    """
     print()
     ok = True
     hard = sum(row.hard for row in rows)
@@ -422,29 +507,7 @@ def verdicts(rows: list[Row]) -> int:
         f"(random rotation: {sum(row.hard_random for row in rows)})"
     )
     ok &= hard == 0
-    compared = [row for row in rows if row.optimum is not None]
-    proven = [row for row in compared if row.optimum.proven]
-    if proven:
-        worst = max(row.ratio for row in proven)
-        within = worst <= 1.05 + 1e-9
-        print(
-            f"{'PASS' if within else 'FAIL'}  within 5% of the proven optimum on "
-            f"{len(proven)} small instances: worst ratio {worst:.3f}, mean "
-            f"{sum(row.ratio for row in proven) / len(proven):.3f}"
-        )
-        ok &= within
-    elif compared:
-        print("FAIL  within 5% of the proven optimum: CP-SAT proved no optimum")
-        ok = False
-    else:
-        print("SKIP  within 5% of the proven optimum: ortools is not installed")
-    unproven = [row for row in compared if not row.optimum.proven]
-    if unproven:
-        worst = max(row.ratio for row in unproven)
-        print(
-            f"INFO  {len(unproven)} instances where CP-SAT proved no optimum in its "
-            f"time limit: worst ratio to the best plan it found {worst:.3f}"
-        )
+    ok &= _optimum_verdict(rows, limit)
     total = sum(row.repeats for row in rows)
     total_random = sum(row.repeats_random for row in rows)
     halved_all = total <= 0.5 * total_random
@@ -452,7 +515,7 @@ def verdicts(rows: list[Row]) -> int:
         f"{row.name}#{row.seed}"
         + (
             f" (the optimum has {row.optimum.repeats})"
-            if row.optimum and row.optimum.proven
+            if row.optimum and row.optimum.proven and not row.optimum.disagrees
             else ""
         )
         for row in rows
@@ -474,8 +537,93 @@ def verdicts(rows: list[Row]) -> int:
             f"most 2 s: slowest {slowest:.2f} s wall clock "
             f"({max(row.cpu_seconds for row in big):.2f} s CPU)"
         )
+        cpu = max(row.cpu_seconds for row in big)
+        if not fast and cpu <= 2.0:
+            print(
+                "      (the CPU time is within 2 s: the wall clock lost to other "
+                "processes on a loaded machine; rerun on an idle one)"
+            )
         ok &= fast
     return 0 if ok else 1
+
+
+def _optimum_verdict(rows: list[Row], limit: float) -> bool:
+    """The "within 5% of the optimum" line; False only when it is a FAIL.
+
+    Decided per instance: a proven optimum gives the ratio; without a proof, a
+    CP-SAT bound within 5% of the planner's objective proves the target (the bound
+    is at most the optimum), and a CP-SAT plan more than 5% better than the
+    planner's disproves it (the optimum is at most that plan).
+    """
+    compared = [row for row in rows if row.optimum is not None]
+    if not compared:
+        print("SKIP  within 5% of the proven optimum: ortools is not installed")
+        return True
+    ok = True
+    broken = [row for row in compared if row.optimum.disagrees]
+    if broken:
+        print(
+            "FAIL  CP-SAT's plan and the planner's evaluate() disagree (hard "
+            "violations, or another objective at a proven optimum) on "
+            + ", ".join(
+                f"{row.name}#{row.seed} ({row.optimum.reported:.0f} vs "
+                f"{row.optimum.objective:.0f}, {row.optimum.violations} hard)"
+                for row in broken
+            )
+            + ": a bug in the bench's model or in evaluate(); left out below"
+        )
+        ok = False
+    checked = [row for row in compared if not row.optimum.disagrees]
+    if not checked:
+        print("SKIP  within 5% of the optimum: no instance left to compare")
+        return ok
+    tolerance = 1.05 + 1e-9
+    failed = [row for row in checked if row.ratio is not None and row.ratio > tolerance]
+    proven = [row for row in checked if row.optimum.proven and row not in failed]
+    by_bound = [
+        row
+        for row in checked
+        if not row.optimum.proven
+        and row not in failed
+        and row.bound_ratio is not None
+        and row.bound_ratio <= tolerance
+    ]
+    open_ = [row for row in checked if row not in failed + proven + by_bound]
+    details = []
+    if proven:
+        ratios = [row.ratio for row in proven]
+        details.append(
+            f"{len(proven)} proven optima, worst ratio {max(ratios):.3f}, mean "
+            f"{sum(ratios) / len(ratios):.3f}"
+        )
+    if by_bound:
+        details.append(
+            f"{len(by_bound)} within 5% of CP-SAT's lower bound, worst "
+            f"{max(row.bound_ratio for row in by_bound):.3f}"
+        )
+    if failed:
+        details.append(
+            "more than 5% above the "
+            + ("optimum" if all(row.optimum.proven for row in failed) else "best plan")
+            + " on "
+            + ", ".join(f"{row.name}#{row.seed} ({row.ratio:.3f})" for row in failed)
+        )
+    if open_:
+        details.append(
+            f"undecided on {len(open_)} (no proof in {limit:g} s, raise --limit): "
+            + ", ".join(
+                f"{row.name}#{row.seed} (to its best plan {row.ratio:.3f}, to its "
+                f"bound {row.bound_ratio:.3f})"
+                if row.ratio is not None and row.bound_ratio is not None
+                else f"{row.name}#{row.seed} (no plan)"
+                for row in open_
+            )
+        )
+    verdict = "FAIL" if failed else "UNPROVEN" if open_ else "PASS"
+    print(
+        f"{verdict}  within 5% of the optimum on small instances: " + "; ".join(details)
+    )
+    return ok and not failed
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ Each POST goes through the whole Django stack with the test client.
 What each side does per POST, as a site would run it:
 
 * registration: spam checks (honeypot, signed fill time, throttle per IP and email in
-  the default cache), validation, the seat lock, the registration row, the
-  confirmation mail (text, HTML, .ics) and the contact's notification stored and then
-  sent on commit by django-tasks' immediate backend; answered with a redirect.
+  the default cache), validation, the seat lock, the registration row and its
+  confirmation stored as an intent; after the commit the confirmation rendered (text,
+  HTML, .ics) and sent by django-tasks' immediate backend; answered with a redirect.
+  The workshop's contact hears of it in the daily digest (the default), not here.
 * form builder: validation, the submission row, one plain-text mail to the page's
   address; answered with the rendered landing page.
 
-Prints median and 95th percentile per POST and the ratio registration/form builder
-(target: at most 2).
+Prints median and 95th percentile per POST and the ratio registration/form builder,
+and PASS or FAIL against the target: a median ratio of at most 1.3 (issue 12). The
+machine's load moves both sides alike, but not exactly: run it twice.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-TARGET_RATIO = 2.0
+TARGET_RATIO = 1.3
 ROLE_LABELS = ("I bring a case", "I take part in the discussions")
 LANGUAGE_LABELS = ("Deutsch", "Français", "Italiano")
 
@@ -233,10 +235,11 @@ def run(posts: int, warmup: int) -> float:
     ratio_p95 = percentile(timings["registration"], 0.95) / percentile(
         timings["form builder"], 0.95
     )
-    verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
+    verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
     print(
         f"\nratio registration / form builder: {ratio:.2f}x median, "
-        f"{ratio_p95:.2f}x p95 ({verdict} the {TARGET_RATIO:g}x target)"
+        f"{ratio_p95:.2f}x p95\n{verdict}: median ratio {ratio:.2f} "
+        f"(target at most {TARGET_RATIO:g})"
     )
     return ratio
 
@@ -267,14 +270,14 @@ def main() -> int:
             worker = {"default": {"BACKEND": dummy}}
             with override_settings(TASKS=worker):
                 print("registration mails: queued for a worker (DummyBackend)")
-                run(args.posts, args.warmup)
+                ratio = run(args.posts, args.warmup)
         else:
             print("registration mails: sent in the request (immediate backend)")
-            run(args.posts, args.warmup)
+            ratio = run(args.posts, args.warmup)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-    return 0
+    return 0 if ratio <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":

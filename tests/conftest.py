@@ -156,6 +156,23 @@ def _empty_throttle_cache():
 
 
 @pytest.fixture
+def notify_each_registration(db):
+    """The default site chose a mail to the workshop's contact for each registration
+    (the default is one daily digest: ``services/notifications.py``)."""
+    from wagtail_atelier.models import AtelierSettings
+
+    from .testapp.tree import site_tree
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:  # flushed by a test that committed (transaction=True)
+        site_tree()
+        site = Site.objects.get(is_default_site=True)
+    return AtelierSettings.objects.update_or_create(
+        site=site, defaults={"registration_notifications": "each"}
+    )[0]
+
+
+@pytest.fixture
 def workshop(index):
     """A German on-site workshop in a month, registration open: 2 places for case
     presenters, 3 for participants, places left not shown."""

@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# Workshop pages carry no CSRF token (they are cacheable; a script fetches it): a
+# visitor without JavaScript gets the form back to send again, not Django's 403 page.
+CSRF_FAILURE_VIEW = "wagtail_atelier.public.csrf.csrf_failure"
+
 ROOT_URLCONF = "tests.urls"
 
 TEMPLATES = [

@@ -75,6 +75,16 @@ def test_use_tz_off_is_an_error():
     assert message.id == "wagtail_atelier.E005"
 
 
+def test_the_csrf_failure_view_is_recommended_for_visitors_without_javascript():
+    from wagtail_atelier.checks import check_csrf_failure_view
+
+    assert check_csrf_failure_view() == []  # the test settings set it
+    with override_settings(CSRF_FAILURE_VIEW="django.views.csrf.csrf_failure"):
+        [message] = check_csrf_failure_view()
+    assert message.id == "wagtail_atelier.W002"
+    assert "wagtail_atelier.public.csrf.csrf_failure" in message.hint
+
+
 def test_throttle_cache_must_exist_and_be_shared():
     from wagtail_atelier.checks import check_throttle_cache
 

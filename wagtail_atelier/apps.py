@@ -11,9 +11,13 @@ class WagtailAtelierConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import (
+            checks,  # noqa: F401 (registers the system checks)
+            page_cache,
+        )
         from .signal_handlers import fill_seats_after_publish
 
         page_published.connect(
             fill_seats_after_publish, dispatch_uid="wagtail_atelier_fill_seats"
         )
+        page_cache.connect()

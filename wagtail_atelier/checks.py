@@ -148,3 +148,25 @@ def check_workshop_page_classes(app_configs=None, **kwargs) -> list:
                 )
             )
     return problems
+
+
+CSRF_FAILURE_VIEW = "wagtail_atelier.public.csrf.csrf_failure"
+
+
+@register(Tags.security)
+def check_csrf_failure_view(app_configs=None, **kwargs) -> list:
+    """Workshop pages carry no CSRF token (they are cacheable; a script fetches it);
+    without the package's failure view a visitor whose browser runs no script gets
+    Django's 403 page instead of the form to send again."""
+    if getattr(settings, "CSRF_FAILURE_VIEW", "") == CSRF_FAILURE_VIEW:
+        return []
+    return [
+        Warning(
+            "Visitors without JavaScript get Django's 403 page when they send the "
+            "registration form of a cached workshop page.",
+            hint=f'Set CSRF_FAILURE_VIEW = "{CSRF_FAILURE_VIEW}": it answers only '
+            "for workshop registration forms (the form again, filled in, to send "
+            "again) and leaves every other CSRF failure to Django.",
+            id="wagtail_atelier.W002",
+        )
+    ]

@@ -18,11 +18,20 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_DEFAULT_DURATION": timedelta(hours=3),
     # Workshops per page on the index.
     "WAGTAIL_ATELIER_INDEX_PAGE_SIZE": 10,
+    # Seconds an anonymous visitor's GET of a workshop page or index may be cached
+    # (Cache-Control: public, max-age); 0 sends no caching header. Bounds how long a
+    # cache shows old places left when no frontend cache is purged.
+    "WAGTAIL_ATELIER_PAGE_MAX_AGE": 60,
     # The organiser named in schema.org data and calendar files.
     "WAGTAIL_ATELIER_ORGANIZER_NAME": "Netzwerk Caring Communities",
     "WAGTAIL_ATELIER_ORGANIZER_URL": "",
     # Domain used in calendar UIDs; defaults to the site's hostname.
     "WAGTAIL_ATELIER_ICAL_UID_DOMAIN": "",
+    # The index's iCal feed: the upcoming workshops and those that ended in the last
+    # FEED_PAST_DAYS days (so subscribed calendars keep what just happened), at most
+    # FEED_MAX_EVENTS events (upcoming first), whatever the size of the archive.
+    "WAGTAIL_ATELIER_FEED_PAST_DAYS": 90,
+    "WAGTAIL_ATELIER_FEED_MAX_EVENTS": 100,
     # Registration: the version of the privacy notice a person accepts (stored with
     # the consent) and the page that shows it.
     "WAGTAIL_ATELIER_PRIVACY_NOTICE_VERSION": "1",
@@ -35,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_REMINDER_DAYS": 3,
     # Addresses told of every new registration, besides the workshop's contact.
     "WAGTAIL_ATELIER_NOTIFY_EMAILS": (),
+    # Sites that chose the digest of registrations (the default, a site setting) get
+    # at most one digest per workshop in this many hours (atelier_send_digests).
+    "WAGTAIL_ATELIER_DIGEST_HOURS": 24,
     # Spam protection: minimum seconds between showing the form and submitting it,
     # maximum age of a form, and throttles as (requests, seconds) per IP and per
     # email address; set WAGTAIL_ATELIER_THROTTLE to None to switch throttling off.

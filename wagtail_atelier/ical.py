@@ -3,14 +3,23 @@
 Times are written in UTC, each event has a UID shared by all translations of the
 workshop, and the online meeting information is never written: for online workshops
 LOCATION is the public page URL.
+
+The responses (one workshop's file, an index's feed) answer conditional GETs: each has
+an ETag built from what its content depends on, computed without rendering, so a
+calendar app that polls the feed gets a 304 until something in it changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, timedelta
 
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -65,3 +74,134 @@ def workshops_calendar(workshops: Iterable, request=None, name: str = "") -> Cal
     for workshop in workshops:
         calendar.add_component(workshop_event(workshop, request))
     return calendar
+
+
+ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def feed_workshops(index, *, now=None) -> list:
+    """The workshops in ``index``'s feed, in one query: the upcoming ones (not ended)
+    soonest first, then those that ended in the last ``WAGTAIL_ATELIER_FEED_PAST_DAYS``
+    days, most recent first, cut at ``WAGTAIL_ATELIER_FEED_MAX_EVENTS``.
+
+    The window and the cap keep the feed's size and cost independent of the archive;
+    the recent past stays so that a subscribed calendar keeps the workshops a person
+    just attended instead of dropping them the moment they end.
+    """
+    now = now or timezone.now()
+    past_days = get_setting("WAGTAIL_ATELIER_FEED_PAST_DAYS")
+    max_events = get_setting("WAGTAIL_ATELIER_FEED_MAX_EVENTS")
+    # No listing images in a calendar: drop the joins the index listing needs.
+    queryset = (
+        index.workshops()
+        .select_related(None)
+        .prefetch_related(None)
+        .filter(end_at__gte=now - timedelta(days=past_days))
+    )
+    return list(index.ordered_workshops(queryset)[:max_events])
+
+
+def _etag(parts: Iterable[object]) -> str:
+    # Weak: equal content, not equal bytes (DTSTAMP is the time of the response).
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+    return f'W/"{digest[:32]}"'
+
+
+def _common_etag_parts(request: HttpRequest) -> list[object]:
+    """What every calendar file depends on besides its workshops: the package version
+    (PRODID), the language (the calendar description), the host (URLs and UIDs) and
+    the settings written into it."""
+    return [
+        __version__,
+        get_language(),
+        request.get_host(),
+        get_setting("WAGTAIL_ATELIER_TIME_ZONE"),
+        get_setting("WAGTAIL_ATELIER_ICAL_UID_DOMAIN"),
+    ]
+
+
+def _workshop_etag_parts(workshop) -> list[object]:
+    # Every change an editor makes reaches the file through a publication, which sets
+    # the live revision and last_published_at; the URL path also changes when a
+    # parent page's slug does.
+    return [
+        workshop.pk,
+        workshop.live_revision_id,
+        workshop.last_published_at,
+        workshop.url_path,
+    ]
+
+
+def calendar_response(
+    request: HttpRequest,
+    build: Callable[[], Calendar],
+    *,
+    etag: str,
+    filename: str,
+    disposition: str = "attachment",
+    last_modified=None,
+) -> HttpResponse:
+    """The calendar ``build()`` makes, or a 304 when the request's If-None-Match (or,
+    without it, If-Modified-Since) shows the client has it already; ``build`` is only
+    called for a 200."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(build().to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+    return response
+
+
+def workshop_calendar_response(request: HttpRequest, workshop) -> HttpResponse:
+    """One workshop's ``.ics`` file (``<workshop>/ical/``), downloaded; no query."""
+    etag = _etag(
+        [
+            *_common_etag_parts(request),
+            workshop.translation_key,
+            *_workshop_etag_parts(workshop),
+        ]
+    )
+    return calendar_response(
+        request,
+        lambda: workshops_calendar([workshop], request),
+        etag=etag,
+        filename=f"{workshop.slug}.ics",
+        last_modified=workshop.last_published_at,
+    )
+
+
+def index_feed_response(request: HttpRequest, index) -> HttpResponse:
+    """An index's feed (``<index>/ical/``), shown inline for subscription.
+
+    One query for the workshops, whose publication times and URL paths give the ETag.
+    No Last-Modified: a workshop that leaves the feed (unpublished, or out of the
+    window) makes no date newer, so only the ETag can tell a client that it changed.
+    """
+    workshops = feed_workshops(index)
+    etag = _etag(
+        [
+            *_common_etag_parts(request),
+            get_setting("WAGTAIL_ATELIER_FEED_PAST_DAYS"),
+            get_setting("WAGTAIL_ATELIER_FEED_MAX_EVENTS"),
+            index.pk,
+            index.title,
+            index.live_revision_id,
+            index.last_published_at,
+            *(part for w in workshops for part in _workshop_etag_parts(w)),
+        ]
+    )
+    return calendar_response(
+        request,
+        lambda: workshops_calendar(
+            sorted(workshops, key=lambda workshop: (workshop.start_at, workshop.pk)),
+            request,
+            name=index.title,
+        ),
+        etag=etag,
+        filename=f"{index.slug}.ics",
+        disposition="inline",
+    )

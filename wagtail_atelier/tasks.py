@@ -40,6 +40,16 @@ def send_reminders() -> int:
 
 
 @task()
+def send_digests() -> int:
+    """Queue the daily digest of registrations of each workshop that has changes,
+    for the sites that chose digests (the default); one per workshop and
+    ``WAGTAIL_ATELIER_DIGEST_HOURS`` at most. Schedule it hourly."""
+    from .services.notifications import send_due_digests
+
+    return send_due_digests()
+
+
+@task()
 def send_feedback_requests() -> int:
     """Queue the feedback mails that are due; each registration gets one, once."""
     from .services.feedback import send_due_feedback_requests

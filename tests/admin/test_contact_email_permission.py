@@ -131,7 +131,7 @@ def test_a_moderator_without_registration_permission_does_not_see_the_contact_em
 
 
 def test_a_moderator_cannot_redirect_the_registrations_to_their_own_address(
-    client, moderator, workshop, submit
+    client, moderator, workshop, submit, notify_each_registration
 ):
     publish(
         client,
@@ -159,7 +159,7 @@ def test_a_moderator_cannot_redirect_the_registrations_to_their_own_address(
 
 
 def test_a_user_who_may_change_registrations_sets_the_contact_email(
-    client, registration_moderator, workshop, submit
+    client, registration_moderator, workshop, submit, notify_each_registration
 ):
     client.force_login(registration_moderator)
     assert 'name="contact_email"' in client.get(edit_url(workshop)).content.decode()
@@ -214,7 +214,10 @@ def test_only_host_request_users_set_who_is_told_of_host_requests(
     form = client.get(settings_url(site)).content.decode()
     assert ('name="host_request_recipients"' in form) is may_change
     assert ("koordination@example.org" in form) is may_change
-    response = client.post(settings_url(site), {"host_request_recipients": SPY})
+    response = client.post(
+        settings_url(site),
+        {"host_request_recipients": SPY, "registration_notifications": "digest"},
+    )
     assert response.status_code == 302
 
     stored = AtelierSettings.objects.get(site=site).host_request_recipients

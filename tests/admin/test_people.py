@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -21,6 +24,13 @@ pytestmark = pytest.mark.django_db
 EMAIL = "zoe.erasemark@example.org"
 SECRET_NAME = "Verborgenhuber"
 PERMISSION = "wagtail_atelier.manage_personal_data"
+
+
+def in_page_language(response, text: str) -> str:
+    """``text`` translated into the language the admin page was rendered in."""
+    language = re.search(r'<html lang="([a-z-]+)"', response.content.decode())[1]
+    with translation.override(language):
+        return gettext(text)
 
 
 def url(name: str) -> str:
@@ -101,7 +111,7 @@ def test_with_the_permission_the_screen_finds_the_person(
     assert url("index") in client.get(reverse("wagtailadmin_home")).content.decode()
     response = client.get(url("index"))
     assert response.status_code == 200
-    assert "Personal data" in response.content.decode()
+    assert in_page_language(response, "Personal data") in response.content.decode()
     response = client.post(url("index"), {"email": EMAIL.upper()})
     assert response.status_code == 200
     html = response.content.decode()
@@ -182,7 +192,9 @@ def test_erasing_needs_the_confirmation(client, people_users, registration):
     response = client.post(url("erase"), {"email": EMAIL})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "I understand this cannot be undone" in html
+    assert (
+        in_page_language(response, "I understand that this cannot be undone.") in html
+    )
     assert Registration.objects.filter(pk=registration.pk).exists()
     # Without the box ticked, nothing happens.
     response = client.post(url("erase"), {"email": EMAIL, "action": "erase"})

@@ -34,6 +34,7 @@ from wagtail_atelier.models import OutgoingMail, Registration, WorkshopPage
 from wagtail_atelier.models.mail import MailKind, MailStatus
 from wagtail_atelier.panels import RegistrationSummaryPanel
 from wagtail_atelier.services import registration as services
+from wagtail_atelier.services.mail import render_intent
 
 pytestmark = pytest.mark.django_db
 
@@ -900,7 +901,7 @@ def test_sent_mails_are_not_retried(client, users):
 
 @pytest.mark.parametrize("who", ["mail_viewer", "mail_changer", "superuser"])
 def test_nobody_copies_a_self_service_or_feedback_link_from_a_mail(
-    client, users, workshop, who
+    client, users, workshop, who, notify_each_registration
 ):
     """Whoever may read the mails must not get the key to someone's registration
     or feedback: the links are hidden in the admin, as text and as HTML."""
@@ -909,8 +910,8 @@ def test_nobody_copies_a_self_service_or_feedback_link_from_a_mail(
         data=registration_data(SECRET_EMAIL, "case_presenter"),
         language="de",
     ).registration
-    # Still pending (nothing ran after the commit): the stored body has the link.
-    confirmation = registration.mails.get(kind=MailKind.CONFIRMATION)
+    # Rendered as after the commit but not sent: the stored body has the link.
+    confirmation = render_intent(registration.mails.get(kind=MailKind.CONFIRMATION))
     self_service = registration_self_service_url(registration, workshop)
     assert registration.token and self_service.endswith(f"/{registration.token}/")
     assert self_service in confirmation.body_text  # the control
@@ -935,7 +936,7 @@ def test_nobody_copies_a_self_service_or_feedback_link_from_a_mail(
     listing = client.get(mail_url("index")).content.decode()
     assert registration.token not in listing and feedback_token not in listing
     # The admin's own links in a mail stay usable.
-    notice = registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION)
+    notice = render_intent(registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION))
     inspect = client.get(mail_url("inspect", notice)).content.decode()
     assert f"workshop_key={workshop.translation_key}" in inspect
 

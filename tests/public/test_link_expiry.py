@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import override_settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from freezegun import freeze_time
 
 from tests.factories import (
@@ -41,10 +41,14 @@ FEEDBACK_CLOSED = (
 
 
 def says(language: str, message: str, **params) -> str:
-    """``message`` as the page shows it in ``language`` (the lead translates the
-    new texts at the end: whatever the catalogue holds today)."""
+    """``message`` as the page shows it in ``language``; a message with ``days``
+    is the plural form of a ``{% blocktranslate count %}``."""
     with translation.override(language):
-        text = gettext(message)
+        if "days" in params:
+            singular = message.replace("%(days)s days", "%(days)s day")
+            text = ngettext(singular, message, params["days"])
+        else:
+            text = gettext(message)
     return " ".join((text % params if params else text).split())
 
 

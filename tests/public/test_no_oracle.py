@@ -191,7 +191,9 @@ def test_a_replayed_registration_form_stores_and_mails_nothing(
     assert mail.outbox == []
 
 
-def test_a_double_click_registers_once_and_mails_once(workshop, submit, throttle):
+def test_a_double_click_registers_once_and_mails_once(
+    workshop, submit, throttle, notify_each_registration
+):
     data = registration_form_data()
 
     answers = [submit(route(workshop, "register"), data) for _ in range(2)]

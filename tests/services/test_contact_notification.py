@@ -14,9 +14,15 @@ from django.utils.translation import gettext
 
 from tests.factories import registration_data
 from wagtail_atelier.models import MailKind, OutgoingMail
+from wagtail_atelier.models.registration import ROLE_LABELS
 from wagtail_atelier.services import registration as services
 
-pytestmark = pytest.mark.django_db
+# The site chose a mail for each registration (the default, the daily digest, is in
+# test_notifications.py).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("notify_each_registration"),
+]
 
 #: Everything the person typed that could identify them or says something about
 #: their health or situation.
@@ -90,7 +96,7 @@ def test_the_notification_tells_the_role_the_status_the_places_and_links_to_the_
     last = notices.last()
     assert last.language == "de"
     with translation.override("de"):
-        case_presenter = str(services.ROLE_LABELS["case_presenter"])
+        case_presenter = str(ROLE_LABELS["case_presenter"])
         waiting = gettext("Waiting list")
         counts = gettext("%(confirmed)s confirmed, %(waiting)s waiting") % {
             "confirmed": 2,
@@ -148,3 +154,28 @@ def test_without_a_contact_only_the_site_wide_addresses_are_told(
     notice = OutgoingMail.objects.get(kind=MailKind.CONTACT_NOTIFICATION)
     assert notice.to == ["team@example.org"]
     assert notice.reply_to == []
+
+
+def test_the_notification_is_rendered_after_the_commit_not_under_the_seat_lock(
+    workshop, django_capture_on_commit_callbacks
+):
+    """Stored as an intent while the workshop's seats are locked; its template is
+    rendered once the registration has committed, with the places as they are."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        registration = register(workshop)
+        stored = registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION)
+        assert stored.template == "contact_notification"
+        assert stored.rendered_at is None
+        assert stored.subject == stored.body_text == stored.body_html == ""
+    for callback in callbacks:
+        callback()
+
+    stored.refresh_from_db()
+    assert stored.rendered_at is not None and stored.template == ""
+    assert workshop.title in stored.subject
+    with translation.override("de"):
+        counts = gettext("%(confirmed)s confirmed, %(waiting)s waiting") % {
+            "confirmed": 1,
+            "waiting": 0,
+        }
+    assert counts in stored.body_text

@@ -438,13 +438,23 @@ def test_the_settings_page_in_the_admin(admin_client):
         "wagtailsettings:edit", args=["wagtail_atelier", "ateliersettings", site.pk]
     )
     assert admin_client.get(url).status_code == 200
-    response = admin_client.post(url, {"host_request_recipients": "not valid"})
+    response = admin_client.post(
+        url,
+        {"host_request_recipients": "not valid", "registration_notifications": "each"},
+    )
     assert response.status_code == 200
     assert not AtelierSettings.objects.filter(
         host_request_recipients="not valid"
     ).exists()
-    admin_client.post(url, {"host_request_recipients": "k@example.org"})
+    admin_client.post(
+        url,
+        {
+            "host_request_recipients": "k@example.org",
+            "registration_notifications": "each",
+        },
+    )
     assert services.coordinator_recipients(site) == ["k@example.org"]
+    assert AtelierSettings.objects.get(site=site).registration_notifications == "each"
 
 
 # -- the admin ------------------------------------------------------------------------

@@ -44,7 +44,12 @@ from wagtail_atelier.services import registration as services
 from wagtail_atelier.services.mail import backoff, deliver, deliver_due
 from wagtail_atelier.templatetags.wagtail_atelier_tags import atelier_date
 
-pytestmark = pytest.mark.django_db
+# The contact gets a mail for each registration here (the default is a digest:
+# tests/services/test_notifications.py).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("notify_each_registration"),
+]
 
 FAILING = "tests.mail_backends.FailingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -243,7 +248,9 @@ def test_contact_notifications_are_in_the_language_the_workshop_is_held_in(
 
 
 @pytest.mark.parametrize("held_in", ["fr", "it"])
-def test_a_workshop_held_in_french_or_italian_notifies_in_that_language(index, held_in):
+def test_a_workshop_held_in_french_or_italian_notifies_in_that_language(
+    index, held_in, django_capture_on_commit_callbacks
+):
     german = WorkshopPageFactory(
         parent=index,
         title="Praxiswerkstatt in Lausanne",
@@ -252,7 +259,9 @@ def test_a_workshop_held_in_french_or_italian_notifies_in_that_language(index, h
     )
     held = translate(german, held_in, title=f"Atelier {held_in}")
 
-    registration = register(german, "z@example.org")
+    # The notification is rendered after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(german, "z@example.org")
 
     notice = registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION)
     assert notice.language == held_in
@@ -308,32 +317,44 @@ def test_the_confirmation_carries_the_calendar_entry(workshop, submit):
     assert notice.attachments == []
 
 
-def test_waiting_list_mails_have_no_calendar_entry_but_the_promotion_has(index):
+def test_waiting_list_mails_have_no_calendar_entry_but_the_promotion_has(
+    index, django_capture_on_commit_callbacks
+):
     workshop = WorkshopPageFactory(parent=index, participant_capacity=1)
-    first = register(workshop, "a@example.org")
-    waiting = register(workshop, "b@example.org")
+    # The registrant mails are rendered after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = register(workshop, "a@example.org")
+        waiting = register(workshop, "b@example.org")
     assert waiting.mails.get(kind=MailKind.WAITING_LIST).attachments == []
 
-    services.cancel(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(first)
 
     [ics] = waiting.mails.get(kind=MailKind.PROMOTION).attachments
     assert ics["mimetype"] == "text/calendar"
     icalendar.Calendar.from_ical(ics["content"])
 
 
-def test_online_meeting_details_go_only_to_confirmed_people(index):
+def test_online_meeting_details_go_only_to_confirmed_people(
+    index, django_capture_on_commit_callbacks
+):
     workshop = WorkshopPageFactory(
         parent=index,
         online=True,
         participant_capacity=1,
         start_at=timezone.now() + timedelta(days=10),
     )
-    confirmed = register(workshop, "a@example.org")
-    register(workshop, "b@example.org")
-    services.resend_link(workshop=workshop, email="a@example.org")
-    services.resend_link(workshop=workshop, email="b@example.org")
-    services.cancel(confirmed)  # b moves up
-    with freeze_time(workshop.start_at - timedelta(days=1)):
+    # The registrant mails are rendered after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = register(workshop, "a@example.org")
+        register(workshop, "b@example.org")
+        services.resend_link(workshop=workshop, email="a@example.org")
+        services.resend_link(workshop=workshop, email="b@example.org")
+        services.cancel(confirmed)  # b moves up
+    with (
+        freeze_time(workshop.start_at - timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.send_due_reminders()
 
     def has_details(row):
@@ -358,10 +379,12 @@ def test_online_meeting_details_go_only_to_confirmed_people(index):
 
 
 def test_case_presenters_get_the_preparation_note_participants_the_advice_note(
-    workshop,
+    workshop, django_capture_on_commit_callbacks
 ):
-    presenter = register(workshop, "case@example.org", "case_presenter")
-    participant = register(workshop, "p@example.org")
+    # The registrant mails are rendered after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        presenter = register(workshop, "case@example.org", "case_presenter")
+        participant = register(workshop, "p@example.org")
     preparation = t(
         "de",
         "Preparing your case: at the start you will present your question in plenary "
@@ -388,17 +411,21 @@ def test_case_presenters_get_the_preparation_note_participants_the_advice_note(
     assert preparation not in participant_mail.body_text
 
 
-def test_text_mails_are_not_html_escaped_but_html_mails_are(index):
+def test_text_mails_are_not_html_escaped_but_html_mails_are(
+    index, django_capture_on_commit_callbacks
+):
     workshop = WorkshopPageFactory(parent=index, title="Nähe & Distanz «Suhr»")
-    registration = register(
-        workshop,
-        "o@example.org",
-        "case_presenter",
-        first_name="Zoë",
-        last_name="O'Brien",
-        organisation="Müller & Söhne",
-        case_description='Wie sagen wir "Nein"? a < b',
-    )
+    # The registrant mails are rendered after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(
+            workshop,
+            "o@example.org",
+            "case_presenter",
+            first_name="Zoë",
+            last_name="O'Brien",
+            organisation="Müller & Söhne",
+            case_description='Wie sagen wir "Nein"? a < b',
+        )
 
     confirmation = registration.mails.get(kind=MailKind.CONFIRMATION)
     notice = registration.mails.get(kind=MailKind.CONTACT_NOTIFICATION)

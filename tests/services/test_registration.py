@@ -18,6 +18,7 @@ from tests.factories import (
 )
 from wagtail_atelier.models import MailKind, OutgoingMail, Registration
 from wagtail_atelier.services import registration as services
+from wagtail_atelier.services.mail import render_intent
 
 pytestmark = [pytest.mark.django_db, both_page_classes]
 
@@ -117,7 +118,7 @@ def test_waiting_positions_are_first_come_first_served_per_role(index):
 
 
 def test_confirmed_people_get_the_confirmation_and_waiting_people_the_waiting_notice(
-    index,
+    index, notify_each_registration
 ):
     workshop = WorkshopPageFactory(parent=index, participant_capacity=1)
     confirmed = register(workshop, "a@example.org").registration
@@ -125,7 +126,8 @@ def test_confirmed_people_get_the_confirmation_and_waiting_people_the_waiting_no
 
     assert kinds(confirmed) == [MailKind.CONFIRMATION, MailKind.CONTACT_NOTIFICATION]
     assert kinds(waiting) == [MailKind.CONTACT_NOTIFICATION, MailKind.WAITING_LIST]
-    notice = waiting.mails.get(kind=MailKind.WAITING_LIST)
+    # Rendered after the commit, from the database.
+    notice = render_intent(waiting.mails.get(kind=MailKind.WAITING_LIST))
     assert "1" in notice.body_text  # position 1
 
 
@@ -165,7 +167,7 @@ def test_the_same_address_on_another_language_version_is_a_duplicate(workshop_ve
 
 
 def test_the_same_address_twice_gives_one_registration_and_sends_the_link_again(
-    workshop,
+    workshop, notify_each_registration
 ):
     first = register(workshop, "beatrice@example.org")
     second = register(workshop, "  BEATRICE@example.ORG ", role="case_presenter")

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.models import PageLogEntry
 
 from tests.factories import (
@@ -262,7 +263,7 @@ def test_retention_removes_the_aged_workshops_personal_data_and_keeps_its_counts
             person.case_description or person.accessibility_needs or person.dietary_note
         )
         assert person.token == ""
-        assert str(person) == "Anonymised registration"
+        assert str(person) == gettext("Anonymised registration")
     assert not OutgoingMail.objects.filter(workshop_key=aged.translation_key).exists()
     assert not OutgoingMail.objects.filter(registration__in=people).exists()
     assert not FeedbackAnswer.objects.filter(request=data["requests"]["dora"]).exists()

@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Locale, ModelLogEntry
@@ -710,7 +711,17 @@ def test_withdrawing_deletes_every_language_at_once(
     )
     response = client.get(confirm)
     assert response.status_code == 200
-    assert "deleted" in response.content.decode()  # says what will happen
+    with translation.override("fr"):
+        what_happens = gettext(
+            "Do you want to withdraw your consent to be quoted? Your quote is then "
+            "deleted at once, in every language, together with your name and the "
+            "text of your answer. This cannot be undone."
+        )
+        done_text = gettext(
+            "Your quote has been deleted, in every language, together with your "
+            "name and the text of your answer. It can no longer be published."
+        )
+    assert what_happens in response.content.decode()  # says what will happen
     assert Quote.objects.count() == 3  # GET changes nothing
     response = client.post(confirm)
     assert response.status_code == 302
@@ -738,7 +749,7 @@ def test_withdrawing_deletes_every_language_at_once(
     # The page says so, also later.
     done = client.get(response.url)
     assert done.status_code == 200
-    assert "Your quote has been deleted" in done.content.decode()
+    assert done_text in done.content.decode()
     assert "Es braucht Mut." not in client.get(workshop.url).content.decode()
     # Twice is harmless.
     assert feedback_services.withdraw_consent(feedback_request) == 0

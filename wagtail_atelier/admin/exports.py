@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Iterable
 
 # Spreadsheet programs run a cell that starts like a formula; people type anything
 # into the public form. Phone-like values (+41 79 ...) are left alone.
@@ -29,3 +31,37 @@ def export_cell(value, *, xlsx: bool = False):
 
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def write_xlsx(output, headings: list, rows: Iterable[list], *, date_format=None):
+    """Write a one-sheet workbook to the file ``output``: ``headings``, then each
+    of ``rows`` (lists of values as :func:`export_cell` gave them) as it comes.
+
+    openpyxl's write-only mode keeps no row in memory, so ``rows`` can be a
+    generator over a queryset read in chunks. Empty cells are left out, datetimes
+    get ``date_format``, and no text is stored as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True, iso_dates=True)
+    sheet = workbook.create_sheet(title="Sheet1")
+    sheet.append(headings)
+    for row in rows:
+        cells = []
+        for value in row:
+            if value == "":
+                value = None
+            elif isinstance(value, str):
+                if value.startswith("="):
+                    # export_cell() neutralised these already: never a formula.
+                    value = WriteOnlyCell(sheet, value)
+                    value.data_type = "s"
+            elif date_format and isinstance(value, datetime.datetime):
+                value = WriteOnlyCell(sheet, value)
+                value.number_format = date_format
+            cells.append(value)
+        sheet.append(cells)
+    workbook.save(output)

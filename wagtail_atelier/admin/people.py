@@ -65,14 +65,13 @@ KIND_MODELS = {
 
 #: Labels of the export's keys that are not model fields.
 EXTRA_LABELS = {
-    "id": gettext_lazy("Id"),
+    "id": gettext_lazy("ID"),
     "workshop": gettext_lazy("Workshop"),
     "to_you": gettext_lazy("Addressed to the person"),
     "registration": gettext_lazy("Registration"),
     "case_table": gettext_lazy("Their case table"),
     "table_language": gettext_lazy("Language of their table"),
     "tables_by_round": gettext_lazy("Table in each round"),
-    "organisation": gettext_lazy("Organisation (as planned)"),
     "canton": gettext_lazy("Canton"),
     "languages": gettext_lazy("Languages"),
     "language": gettext_lazy("Language"),
@@ -102,7 +101,7 @@ class PersonForm(forms.Form):
 
 class EraseForm(PersonForm):
     confirm = forms.BooleanField(
-        label=gettext_lazy("I understand this cannot be undone"),
+        label=gettext_lazy("I understand that this cannot be undone."),
         error_messages={
             "required": gettext_lazy(
                 "Tick the box to confirm that everything about this person is to "

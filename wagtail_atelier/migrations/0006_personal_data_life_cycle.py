@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='registration',
             name='share_contact_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='agreed to share contact at'),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='contact sharing agreed at'),
         ),
         migrations.AddField(
             model_name='registration',
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='registration',
             name='share_contact_withdrawn_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='withdrew sharing contact at'),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='contact sharing withdrawn at'),
         ),
         migrations.AddField(
             model_name='tableharvest',

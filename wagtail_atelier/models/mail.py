@@ -61,6 +61,11 @@ class OutgoingMail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    #: The template of a mail stored as an intent inside the transaction that
+    #: caused it and rendered after the commit (outside any lock): empty once the
+    #: subject and bodies are rendered.
+    template = models.CharField(max_length=100, blank=True, editable=False)
+    rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     attachments = models.JSONField(
         default=list, help_text="[{filename, content, mimetype}] with text content"
     )

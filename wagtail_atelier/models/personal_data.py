@@ -157,6 +157,8 @@ REGISTRY: dict[str, PersonalData] = {
                     "host_request",
                     "workshop_key",
                     "language",
+                    "template",
+                    "rendered_at",
                     "status",
                     "attempts",
                     "created_at",
@@ -358,7 +360,7 @@ REGISTRY: dict[str, PersonalData] = {
         PersonalData(
             model="wagtail_atelier.WorkshopSeats",
             personal={},
-            kept=frozenset({"id", "workshop_key"}),
+            kept=frozenset({"id", "workshop_key", "digest_covers_until"}),
             retention="none",
         ),
         PersonalData(
@@ -372,7 +374,9 @@ REGISTRY: dict[str, PersonalData] = {
             model="wagtail_atelier.AtelierSettings",
             # The coordinators' own work addresses, set by host-request users.
             personal={},
-            kept=frozenset({"id", "site", "host_request_recipients"}),
+            kept=frozenset(
+                {"id", "site", "host_request_recipients", "registration_notifications"}
+            ),
             retention="none",
         ),
     )

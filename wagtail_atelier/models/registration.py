@@ -138,7 +138,7 @@ class Registration(SecretLinkMixin, models.Model):
         _("shares contact with the other participants"), default=False
     )
     share_contact_at = models.DateTimeField(
-        _("agreed to share contact at"), null=True, blank=True, editable=False
+        _("contact sharing agreed at"), null=True, blank=True, editable=False
     )
     share_contact_version = models.CharField(
         _("version of the contact-sharing text"),
@@ -147,7 +147,7 @@ class Registration(SecretLinkMixin, models.Model):
         editable=False,
     )
     share_contact_withdrawn_at = models.DateTimeField(
-        _("withdrew sharing contact at"), null=True, blank=True, editable=False
+        _("contact sharing withdrawn at"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -267,6 +267,9 @@ class WorkshopSeats(models.Model):
     """
 
     workshop_key = models.UUIDField(unique=True)
+    #: The registrations, cancellations and promotions up to this moment have been
+    #: told to the workshop's contact in a digest (see ``services/notifications.py``).
+    digest_covers_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("workshop seats")

@@ -40,7 +40,24 @@ def validate_addresses(value: str) -> None:
         )
 
 
+class RegistrationNotifications(models.TextChoices):
+    DIGEST = "digest", _("One daily digest per workshop")
+    EACH = "each", _("A mail for each registration")
+    NONE = "none", _("No mail")
+
+
 class AtelierSettings(BaseSiteSetting):
+    registration_notifications = models.CharField(
+        _("mails about registrations to the workshop's contact"),
+        max_length=10,
+        choices=RegistrationNotifications.choices,
+        default=RegistrationNotifications.DIGEST,
+        help_text=_(
+            "The contact of each workshop (and the addresses in the site's settings) "
+            "get a daily digest with the counts and what changed, a mail for each "
+            "registration, or nothing."
+        ),
+    )
     host_request_recipients = models.TextField(
         _("coordinators told of new host requests"),
         blank=True,
@@ -53,10 +70,11 @@ class AtelierSettings(BaseSiteSetting):
 
     # The recipients receive every host request: only host-request users set them.
     panels = [
+        FieldPanel("registration_notifications"),
         FieldPanel(
             "host_request_recipients",
             permission="wagtail_atelier.change_hostrequest",
-        )
+        ),
     ]
 
     class Meta:

@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -42,12 +42,12 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from ..blocks import WorkshopBodyBlock, default_programme
 from ..conf import get_setting
-from ..ical import workshops_calendar
+from ..ical import index_feed_response, workshop_calendar_response
+from ..page_cache import cache_page_response
 from ..panels import RegistrationSummaryPanel
 from ..structured_data import workshop_event
 from .choices import HELD_IN_LANGUAGE, Canton, WorkshopFormat, WorkshopLanguage
 
-ICALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # The rendition used by the workshop cards (includes/workshop_card.html).
 LISTING_IMAGE_FILTER = "fill-480x270"
 
@@ -390,12 +390,22 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
             "wagtail_atelier.public.registration.withdraw_share_contact"
         ),
         "lost_link": "wagtail_atelier.public.registration.lost_link",
+        "form_token": "wagtail_atelier.public.registration.form_token",
         "feedback": "wagtail_atelier.public.feedback.feedback",
         "withdraw_consent": "wagtail_atelier.public.feedback.withdraw_consent",
     }
 
     def public_view(self, name: str):
         return import_string(self.public_views[name])
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        response = super().serve(request, view, args, kwargs)
+        # The page itself is the same for every anonymous visitor (the form's
+        # per-visitor tokens come from form-token/): cacheable. The other routes
+        # set their own headers.
+        if view is None or getattr(view, "__name__", "") == "index_route":
+            cache_page_response(request, response)
+        return response
 
     @path("register/", name="register")
     def register_route(self, request):
@@ -421,6 +431,10 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     def lost_link_route(self, request):
         return self.public_view("lost_link")(request, self)
 
+    @path("form-token/", name="form_token")
+    def form_token_route(self, request):
+        return self.public_view("form_token")(request, self)
+
     @path("feedback/<str:token>/", name="feedback")
     def feedback_route(self, request, token):
         return self.public_view("feedback")(request, self, token)
@@ -431,10 +445,7 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
 
     @path("ical/", name="ical")
     def ical(self, request):
-        calendar = workshops_calendar([self], request)
-        response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
-        return response
+        return workshop_calendar_response(request, self)
 
 
 class WorkshopFilterForm(forms.Form):
@@ -558,6 +569,12 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
             "listed_as_past", F("listed_start").asc(nulls_last=True), "-start_at", "pk"
         )
 
+    def serve(self, request, view=None, args=None, kwargs=None):
+        response = super().serve(request, view, args, kwargs)
+        if view is None or getattr(view, "__name__", "") == "index_route":
+            cache_page_response(request, response)
+        return response
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         filter_form = WorkshopFilterForm(request.GET or None)
@@ -592,11 +609,8 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     @path("ical/", name="ical")
     def ical(self, request):
-        workshops = self.upcoming_workshops()
-        calendar = workshops_calendar(workshops, request, name=self.title)
-        response = HttpResponse(calendar.to_ical(), content_type=ICALENDAR_CONTENT_TYPE)
-        response["Content-Disposition"] = f'inline; filename="{self.slug}.ics"'
-        return response
+        # Upcoming workshops and a bounded recent past, with an ETag (ical.py).
+        return index_feed_response(request, self)
 
 
 class WorkshopIndexPage(WorkshopIndexPageMixin, Page):  # noqa: DJ008 (Page has __str__)

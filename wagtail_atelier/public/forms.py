@@ -46,12 +46,14 @@ class SpamProtectedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
         # Every rendering gets a fresh start time, so a form shown again after an
-        # error can be submitted right away.
-        self.initial["form_started"] = form_started_token()
+        # error can be submitted right away. Signed when the field is rendered, not
+        # before: a cached workshop page renders the form without it (the script
+        # fetches one from the page's form-token/ route).
+        self.initial["form_started"] = form_started_token
         if self.is_bound:
             data = self.data.copy()
             self._submitted_started = data.get("form_started", "")
-            data["form_started"] = self.initial["form_started"]
+            data["form_started"] = form_started_token()
             self.data = data
 
     @property

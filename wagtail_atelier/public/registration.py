@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -18,7 +19,7 @@ from ..services import link_expiry
 from ..services import registration as services
 from .forms import LostLinkForm, RegistrationForm
 from .link_expired import LinkExpiredError, link_expired
-from .spam import email_throttled, ip_throttled
+from .spam import email_throttled, form_started_token, ip_throttled
 
 
 def workshop_context(request, workshop, context: dict) -> dict:
@@ -36,10 +37,55 @@ def workshop_context(request, workshop, context: dict) -> dict:
 
 
 def render_workshop(request, workshop, *, status=200, **extra):
+    """The workshop page as the answer to a POST: the form shown again carries its
+    CSRF token and signed start time in the page (it works without the script), so
+    the answer is private, never cached."""
     context = workshop.get_context(request)
     context.update(extra)
-    return TemplateResponse(
-        request, workshop.get_template(request), context, status=status
+    context["form_tokens_inline"] = True
+    return private(
+        TemplateResponse(
+            request, workshop.get_template(request), context, status=status
+        )
+    )
+
+
+def form_token(request, workshop):
+    """The per-visitor parts of the registration form, which the cached page leaves
+    out: a fresh signed start time and the CSRF token (``get_token`` also sets the
+    CSRF cookie). Fetched by ``wagtail_atelier/js/registration-form.js`` when a
+    visitor starts filling in the form; private, never cached."""
+    return private(
+        JsonResponse(
+            {"form_started": form_started_token(), "csrf_token": get_token(request)}
+        )
+    )
+
+
+#: The keys of a submitted form that are never shown again: the honeypot, the
+#: spent start time and the CSRF token are replaced by fresh ones.
+_NOT_KEPT = {"website", "form_started", "csrfmiddlewaretoken"}
+
+
+def resend_form(request, workshop):
+    """The answer to a registration POST that Django's CSRF check refused (the
+    visitor had no script to fetch the token, blocked cookies, or the token was
+    stale): the form again, filled with what they typed, with fresh tokens in the
+    page and a note asking them to send it again. Nothing is validated, stored or
+    mailed (``public.csrf.csrf_failure`` calls this)."""
+    if services.registration_state(workshop) != services.RegistrationState.OPEN:
+        return render_workshop(request, workshop, status=409)
+    multiple = {"languages"}
+    initial = {
+        name: request.POST.getlist(name) if name in multiple else value
+        for name, value in request.POST.items()
+        if name not in _NOT_KEPT
+    }
+    return render_workshop(
+        request,
+        workshop,
+        registration_form=RegistrationForm(initial=initial, workshop=workshop),
+        send_again=True,
     )
 
 

@@ -1,5 +1,14 @@
 """Mails are stored before they are sent, then sent by a task enqueued on commit.
 
+A mail is stored rendered (:func:`queue_mail`), or as an intent
+(:func:`queue_mail_intent`): the row with its kind, recipients, language and
+template, stored inside the transaction that causes it, and rendered from the
+database after the commit. The mails about a registration are intents, so that no
+template is rendered while a workshop's seats are locked; the intent is rendered by
+an ``on_commit`` callback before the delivery is enqueued, and by :func:`deliver` if
+a crash came in between. Either way a committed change has its mails stored, and a
+rolled-back one none.
+
 A failing or hanging mail server never fails the change that caused the mail: the
 send happens after the commit, with a bounded timeout, and a failure is recorded on
 the row and retried with exponential backoff (by the task backend when it can defer,
@@ -19,9 +28,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from ..conf import get_setting
-from ..models.mail import MailStatus, OutgoingMail
+from ..models.mail import MailKind, MailStatus, OutgoingMail
 from ..tasks import send_mail
 
 logger = logging.getLogger(__name__)
@@ -81,9 +91,109 @@ def queue_mail(
         body_text=text,
         body_html=html,
         attachments=list(attachments),
+        rendered_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: enqueue_delivery(mail.pk))
+    return mail
+
+
+#: How a stored intent of each kind is rendered, by dotted path (imported when
+#: called: the services that queue intents import this module). The function takes
+#: the mail row, and keyword arguments the queuing code passed as ``known``, and
+#: returns the template context and the attachments.
+INTENT_CONTENT: dict[str, str] = dict.fromkeys(
+    (
+        MailKind.CONFIRMATION,
+        MailKind.WAITING_LIST,
+        MailKind.PROMOTION,
+        MailKind.CANCELLATION,
+        MailKind.REMINDER,
+        MailKind.LINK,
+    ),
+    "wagtail_atelier.services.registration.registrant_mail_content",
+)
+# The contact's mail for each registration (the digest is rendered when stored).
+INTENT_CONTENT[MailKind.CONTACT_NOTIFICATION] = (
+    "wagtail_atelier.services.notifications.contact_notification_content"
+)
+
+
+def queue_mail_intent(
+    *,
+    kind: str,
+    to: Iterable[str],
+    language: str,
+    template: str,
+    registration=None,
+    workshop_key=None,
+    reply_to: Iterable[str] = (),
+    known: dict | None = None,
+) -> OutgoingMail:
+    """Store a mail to be rendered after the current transaction commits, then
+    sent. One cheap insert: nothing is rendered here, so this may be called with
+    a lock held. The subject, bodies and attachments come from
+    :data:`INTENT_CONTENT` for ``kind``, from the database as of rendering time.
+
+    ``known`` holds objects the caller has in memory (the registration, the
+    workshop page), given to the content function after the commit so that it need
+    not read them again; the crash-safe path (:func:`deliver`) reads them."""
+    if kind not in INTENT_CONTENT:
+        raise ValueError(f"No content function for mails of kind {kind!r}")
+    if workshop_key is None and registration is not None:
+        workshop_key = registration.workshop_key
+    mail = OutgoingMail.objects.create(
+        kind=kind,
+        registration=registration,
+        workshop_key=workshop_key,
+        to=list(to),
+        reply_to=list(reply_to),
+        language=language,
+        template=template,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _render_then_enqueue(mail, known or {}))
+    return mail
+
+
+def _render_then_enqueue(mail: OutgoingMail, known: dict) -> None:
+    try:
+        render_intent(mail, **known)
+    except Exception as error:
+        # The row is stored: deliver() renders it, and records a lasting error on
+        # the row. The class only here, as for a failed send.
+        logger.warning(
+            "Could not render mail %s after the commit: %s",
+            mail.pk,
+            type(error).__name__,
+        )
+    enqueue_delivery(mail.pk)
+
+
+def render_intent(mail: OutgoingMail, **known) -> OutgoingMail:
+    """Render the stored intent ``mail`` (subject, bodies, attachments) and store
+    the result; ``mail`` is returned rendered. Safe to run twice or concurrently:
+    only the first rendering is stored, and a mail already sent (its links
+    redacted) is never rendered again."""
+    content = import_string(INTENT_CONTENT[mail.kind])
+    context, attachments = content(mail, **known)
+    subject, text, html = render_mail(mail.template, context, mail.language)
+    rendered = {
+        "subject": subject[:255],
+        "body_text": text,
+        "body_html": html,
+        "attachments": list(attachments),
+        "template": "",
+        "rendered_at": timezone.now(),
+    }
+    stored = OutgoingMail.objects.filter(
+        pk=mail.pk, template=mail.template, rendered_at__isnull=True
+    ).update(**rendered)
+    if stored:
+        for name, value in rendered.items():
+            setattr(mail, name, value)
+    else:
+        mail.refresh_from_db()
     return mail
 
 
@@ -123,24 +233,12 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
     if not claimed:
         return "skipped"
     mail = OutgoingMail.objects.get(pk=mail_id)
-    connection = get_connection(timeout=get_setting("WAGTAIL_ATELIER_MAIL_TIMEOUT"))
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        connection=connection,
-        body=mail.body_text,
-        from_email=get_setting("WAGTAIL_ATELIER_FROM_EMAIL")
-        or settings.DEFAULT_FROM_EMAIL,
-        to=mail.to,
-        reply_to=mail.reply_to or None,
-    )
-    if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
-    for attachment in mail.attachments:
-        message.attach(
-            attachment["filename"], attachment["content"], attachment["mimetype"]
-        )
     try:
-        message.send(fail_silently=False)
+        if mail.template:
+            # An intent whose rendering after the commit did not happen (a crash,
+            # an error): render it now, from the database.
+            mail = render_intent(mail)
+        _message(mail).send(fail_silently=False)
     except Exception as error:  # any backend error: record it, retry later
         give_up = mail.attempts >= get_setting("WAGTAIL_ATELIER_MAIL_MAX_ATTEMPTS")
         next_attempt_at = now + backoff(mail.attempts)
@@ -175,6 +273,26 @@ def deliver(mail_id: int, now: datetime | None = None) -> str:
         body_html=body_html,
     )
     return "sent"
+
+
+def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
+    connection = get_connection(timeout=get_setting("WAGTAIL_ATELIER_MAIL_TIMEOUT"))
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        connection=connection,
+        body=mail.body_text,
+        from_email=get_setting("WAGTAIL_ATELIER_FROM_EMAIL")
+        or settings.DEFAULT_FROM_EMAIL,
+        to=mail.to,
+        reply_to=mail.reply_to or None,
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments:
+        message.attach(
+            attachment["filename"], attachment["content"], attachment["mimetype"]
+        )
+    return message
 
 
 def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[str, int]:

@@ -22,13 +22,11 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
-from uuid import UUID
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.search import index
@@ -48,6 +46,7 @@ from ..models.personal_data import personal_data
 from ..models.registration import normalise_email
 from ..models.workshop import workshop_version
 from . import registration as registration_service
+from .data_export import export_row, json_value
 from .feedback import delete_testimonials, forget_log_entries
 from .table_plan import save_plan
 
@@ -218,41 +217,6 @@ def find_person(email: str) -> PersonRecords:
 # -- exporting ----------------------------------------------------------------------
 
 
-def json_value(value: Any) -> Any:
-    """``value`` as JSON can hold it: times in ISO 8601, ids as text."""
-    if isinstance(value, datetime):
-        return (
-            timezone.localtime(value).isoformat()
-            if timezone.is_aware(value)
-            else (value.isoformat())
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (UUID, Decimal)):
-        return str(value)
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, (list, tuple)):
-        return [json_value(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): json_value(item) for key, item in value.items()}
-    return value
-
-
-def export_row(instance: models.Model, fields: tuple[str, ...] | None = None) -> dict:
-    """The fields of ``instance`` a person's export shows (the registry's
-    ``exported_fields``), with its id."""
-    names = (
-        fields
-        if fields is not None
-        else personal_data(type(instance)).exported_fields()
-    )
-    row = {"id": instance.pk}
-    for name in names:
-        row[name] = json_value(getattr(instance, name))
-    return row
-
-
 class _Workshops:
     """The title and dates of each workshop, in the person's language, read once."""
 
@@ -285,13 +249,8 @@ def _plan_entry(data: dict, pk: int) -> dict:
         if table.get("presenter_id") == pk:
             entry["case_table"] = table.get("id")
             entry["table_language"] = table.get("language", "")
-            entry["organisation"] = table.get("organisation", "")
-            entry["canton"] = table.get("canton", "")
     for adviser in problem.get("advisers") or []:
         if adviser.get("id") == pk:
-            entry["organisation"] = adviser.get("organisation", "")
-            entry["canton"] = adviser.get("canton", "")
-            entry["languages"] = list(adviser.get("languages") or [])
             entry["tables_by_round"] = [
                 dict(pairs).get(pk) for pairs in (data.get("seating") or [])
             ]

@@ -2,7 +2,10 @@
 
 Seats are counted and given out while the workshop's ``WorkshopSeats`` row is locked
 (``SELECT ... FOR UPDATE``), so concurrent registrations never overbook: each one sees
-the seats the previous one took.
+the seats the previous one took. Only the seat decision and the row inserts happen
+under that lock: the mails to the registrant are stored as intents in the same
+transaction and rendered after its commit (``services/mail.py``), so the next
+registration waits for a few inserts, not for templates.
 """
 
 from __future__ import annotations
@@ -16,17 +19,16 @@ from django.utils import timezone
 
 from ..conf import get_setting
 from ..ical import workshops_calendar
-from ..links import admin_registrations_url, registration_url
-from ..models.mail import MailKind
+from ..links import registration_url
+from ..models.mail import MailKind, OutgoingMail
 from ..models.registration import (
-    ROLE_LABELS,
     Registration,
     RegistrationRole,
     RegistrationStatus,
     WorkshopSeats,
 )
 from ..models.workshop import workshop_keys, workshop_version
-from .mail import queue_mail
+from .mail import queue_mail_intent
 from .table_plan import reminder_tables
 
 
@@ -137,38 +139,42 @@ def register(
     returns the existing registration (``created=False``) and mails the link again.
     Raises :class:`RegistrationClosedError` outside the registration window.
 
-    Everything from the state check to the queued mails happens in one transaction
-    with the workshop locked, so concurrent registrations are counted one after the
-    other, and a failure leaves neither the registration nor its mails behind.
+    Only the seat decision and the inserts run with the workshop locked: the lock,
+    the count of confirmed seats, the registration row and its mail rows, stored as
+    intents (:func:`~.mail.queue_mail_intent`) in the same transaction, so a failure
+    leaves neither the registration nor its mails behind. The mails are rendered
+    after the commit, once the lock is released.
+
+    A second registration of the same address is refused by the database's unique
+    constraint (no lookup before the insert): the transaction is rolled back, lock
+    and all, and the link is mailed again to the existing registration.
     """
     now = now or timezone.now()
     email = data["email"].strip().lower()
+    try:
+        with transaction.atomic():
+            lock_workshop(workshop.translation_key)
+            _require_open(workshop, now)
+            status = _seat_status(workshop, data["role"])
+            registration = _new_registration(
+                workshop, data, email=email, language=language, status=status, now=now
+            )
+            registration.save()
+            _queue_registration_mails(registration, workshop)
+        return RegistrationResult(registration, created=True)
+    except IntegrityError as error:
+        duplicate = error
     with transaction.atomic():
-        lock_workshop(workshop.translation_key)
-        _require_open(workshop, now)
         existing = (
             Registration.objects.for_workshop(workshop)
             .active()
             .filter(email__iexact=email)
             .first()
         )
-        if existing is not None:
-            return _registered_again(existing)
-        status = _seat_status(workshop, data["role"])
-        registration = _new_registration(
-            workshop, data, email=email, language=language, status=status, now=now
-        )
-        if not _insert(registration):
-            # Only reachable without the lock (another process registering the same
-            # address through a path that does not lock): treat as the duplicate.
-            existing = (
-                Registration.objects.for_workshop(workshop)
-                .active()
-                .get(email__iexact=email)
-            )
-            return RegistrationResult(existing, created=False)
-        _queue_registration_mails(registration, workshop)
-    return RegistrationResult(registration, created=True)
+        if existing is None:
+            # Not the address (or it was cancelled in between): a real error.
+            raise duplicate
+        return _registered_again(existing, workshop)
 
 
 def _require_open(workshop, now: datetime) -> None:
@@ -180,12 +186,12 @@ def _require_open(workshop, now: datetime) -> None:
         raise RegistrationClosedError(state)
 
 
-def _registered_again(existing: Registration) -> RegistrationResult:
+def _registered_again(existing: Registration, workshop=None) -> RegistrationResult:
     """Someone registering again with the same address has most likely lost their
     link: mail it again instead of storing a second registration or refusing. The
     view answers exactly as for a new registration, so the form does not reveal
     who is registered; only the owner of the address learns it, from the mail."""
-    _queue_registrant_mail(existing, MailKind.LINK, "link")
+    _queue_registrant_mail(existing, MailKind.LINK, "link", workshop)
     return RegistrationResult(existing, created=False)
 
 
@@ -203,15 +209,18 @@ def _seat_status(workshop, role: str) -> RegistrationStatus:
 
 def _seats_left(workshop, role: str) -> int | None:
     """Capacity of ``role`` less its confirmed registrations (below zero when staff
-    promoted people past it); None for no limit. One count query, limit or not."""
+    promoted people past it); None for no limit. One count query with a limit,
+    none without."""
     capacity = capacity_for(workshop, role)
+    if capacity is None:
+        return None
     confirmed = (
         Registration.objects.for_workshop(workshop)
         .confirmed()
         .filter(role=role)
         .count()
     )
-    return None if capacity is None else capacity - confirmed
+    return capacity - confirmed
 
 
 def _new_registration(
@@ -260,22 +269,11 @@ def _share_contact_fields(share_contact: bool, now: datetime) -> dict:
     }
 
 
-def _insert(registration: Registration) -> bool:
-    """Save ``registration``; False if the database already holds an active one with
-    its address. The savepoint keeps the outer transaction usable after the
-    ``IntegrityError``, so the caller can still read the existing row."""
-    try:
-        with transaction.atomic():
-            registration.save()
-    except IntegrityError:
-        return False
-    return True
-
-
 def _queue_registration_mails(registration: Registration, workshop) -> None:
     """Queue the registrant's confirmation (or waiting-list) mail and the contact
     notification, inside the registration's transaction: they are sent only if it
-    commits, and not at all if it is rolled back."""
+    commits, and not at all if it is rolled back. The registrant's mail is an
+    intent, rendered after the commit."""
     kind, template = (
         (MailKind.CONFIRMATION, "confirmation")
         if registration.is_confirmed
@@ -293,9 +291,11 @@ def cancel(
 
     People may cancel until the workshop starts; staff at any time.
     """
-    now = now or timezone.now()
     with transaction.atomic():
         lock_workshop(registration.workshop_key)
+        # Dated once the lock is held: a digest that ran while this waited covers
+        # up to its own moment, and must not have missed a change dated before it.
+        now = now or timezone.now()
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.is_cancelled:
             return registration
@@ -333,9 +333,11 @@ def fill_from_waiting_list(workshop, role: str, now=None) -> list[Registration]:
 
 def promote(registration: Registration, now=None) -> Registration:
     """Staff action: confirm someone from the waiting list, even if it is full."""
-    now = now or timezone.now()
     with transaction.atomic():
         lock_workshop(registration.workshop_key)
+        # Dated once the lock is held: a digest that ran while this waited covers
+        # up to its own moment, and must not have missed a change dated before it.
+        now = now or timezone.now()
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.is_waiting:
             _promote(registration, now)
@@ -435,11 +437,47 @@ def _promote(registration: Registration, now) -> None:
     _queue_registrant_mail(registration, MailKind.PROMOTION, "promotion")
 
 
+#: The mails to a registrant, stored as intents and rendered after the commit.
+REGISTRANT_MAIL_KINDS = (
+    MailKind.CONFIRMATION,
+    MailKind.WAITING_LIST,
+    MailKind.PROMOTION,
+    MailKind.CANCELLATION,
+    MailKind.REMINDER,
+    MailKind.LINK,
+)
+#: The kinds that carry the workshop as a calendar entry (.ics).
+_CALENDAR_MAIL_KINDS = (MailKind.CONFIRMATION, MailKind.PROMOTION)
+
+
 def _queue_registrant_mail(
     registration: Registration, kind: str, template: str, workshop=None
-):
-    """Queue one mail to the registrant, in their language, with the workshop page
-    in that language (``workshop`` is used when it is that version)."""
+) -> OutgoingMail:
+    """Store one mail to the registrant, in their language, as an intent: the row
+    with its recipient and template, rendered after the commit (outside the seat
+    lock) by :func:`registrant_mail_content`. ``workshop`` is the page at hand;
+    it is used for the rendering when it is the version in their language."""
+    return queue_mail_intent(
+        kind=kind,
+        to=[registration.email],
+        language=registration.language,
+        template=template,
+        registration=registration,
+        reply_to=(
+            [workshop.contact_email] if workshop and workshop.contact_email else []
+        ),
+        known={"registration": registration, "workshop": workshop},
+    )
+
+
+def registrant_mail_context(
+    registration: Registration, kind: str, workshop=None
+) -> dict:
+    """The template context of a mail of ``kind`` to the registrant, rebuilt from
+    the database: the workshop page in their language (``workshop`` when it is that
+    version), their personal link, and as of now the waiting position (a waiting
+    list mail rendered a moment after the commit tells the position then) and, for
+    the reminder, the tables."""
     if workshop is None or workshop.locale.language_code != registration.language:
         workshop = workshop_for(registration)
     context = {
@@ -457,11 +495,20 @@ def _queue_registrant_mail(
     }
     if kind == MailKind.REMINDER:
         context["tables"] = reminder_tables(registration)
+    return context
+
+
+def registrant_mail_content(
+    mail: OutgoingMail, *, registration=None, workshop=None
+) -> tuple[dict, list[dict]]:
+    """The context and attachments of the stored registrant ``mail`` (see
+    :data:`~.mail.INTENT_CONTENT`). ``registration`` and ``workshop``, when the
+    caller holds them (the request that queued the mail), spare the queries."""
+    registration = registration or mail.registration
+    context = registrant_mail_context(registration, mail.kind, workshop)
+    workshop = context["workshop"]
     attachments = []
-    if workshop is not None and kind in (
-        MailKind.CONFIRMATION,
-        MailKind.PROMOTION,
-    ):
+    if workshop is not None and mail.kind in _CALENDAR_MAIL_KINDS:
         attachments.append(
             {
                 "filename": f"{workshop.slug}.ics",
@@ -469,48 +516,13 @@ def _queue_registrant_mail(
                 "mimetype": "text/calendar",
             }
         )
-    return queue_mail(
-        kind=kind,
-        to=[registration.email],
-        language=registration.language,
-        template=template,
-        context=context,
-        registration=registration,
-        attachments=attachments,
-        reply_to=[workshop.contact_email]
-        if workshop and workshop.contact_email
-        else [],
-    )
+    return context, attachments
 
 
 def _queue_contact_notification(registration: Registration, workshop) -> None:
-    """Tell the workshop's contact and the site-wide addresses that a registration
-    came in: its role, its status and the places, with a link to the admin. Nothing
-    the person typed: the addresses are set by people who may not see registrations
-    (a page editor, a settings field), and a mailbox is not the admin's permissions.
-    Written in the language the workshop is held in, which its contact speaks, with
-    the page in that language where there is one."""
-    recipients = [workshop.contact_email] if workshop.contact_email else []
-    recipients += list(get_setting("WAGTAIL_ATELIER_NOTIFY_EMAILS"))
-    if not recipients:
-        return
-    language = workshop.workshop_language or workshop.locale.language_code
-    if language != workshop.locale.language_code:
-        workshop = workshop_version(workshop.translation_key, language) or workshop
+    """Tell the workshop's contact of the registration, as its site chose: a mail
+    now, or in the next digest (the default), or not at all."""
+    # Imported here: the notifications use this module's seat counts.
+    from .notifications import notify_registration
 
-    queue_mail(
-        kind=MailKind.CONTACT_NOTIFICATION,
-        to=recipients,
-        language=language,
-        template="contact_notification",
-        # No registration in the context, so that no template can show its data.
-        context={
-            "workshop": workshop,
-            "role_label": ROLE_LABELS[registration.role],
-            "status_label": RegistrationStatus(registration.status).label,
-            "seats": seats(workshop),
-            "admin_url": admin_registrations_url(workshop, absolute=True),
-        },
-        # Linked for the retention and erasure of the registration's mails.
-        registration=registration,
-    )
+    notify_registration(registration, workshop)

@@ -41,7 +41,6 @@ import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
@@ -67,7 +66,7 @@ from ..models import (
 )
 from ..models.host_request import CLOSED_STATUSES
 from ..models.personal_data import PersonalData, personal_data
-from .mail import redact_secret_links
+from .data_export import export_row
 from .registration import lock_workshop
 
 #: The audit-log action of a purge (registered in ``wagtail_hooks.py`` through
@@ -419,32 +418,9 @@ def _remove(entry: PersonalData, queryset: models.QuerySet, now: dt.datetime) ->
 
 def export_rows(entry: PersonalData, queryset: models.QuerySet) -> list[dict]:
     """The rows of ``queryset`` as JSON-ready dicts: the id and ``entry``'s
-    :meth:`~wagtail_atelier.models.personal_data.PersonalData.exported_fields`
-    (dates in ISO 8601, relations as ids). For downloads of personal data: a secret
-    link in a text (a mail not sent yet) is hidden, as everywhere in the admin."""
-    model = entry.model_class
-    names = [name for name in entry.exported_fields() if name != "id"]
-    model_fields = [model._meta.get_field(name) for name in ("id", *names)]
-    return [
-        {f.name: _json_value(f.value_from_object(row)) for f in model_fields}
-        for row in queryset.order_by("pk")
-    ]
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, str):
-        return redact_secret_links(value)
-    if value is None or isinstance(value, int | float | bool):
-        return value
-    return str(value)
+    :meth:`~wagtail_atelier.models.personal_data.PersonalData.exported_fields`."""
+    fields = entry.exported_fields()
+    return [export_row(row, fields) for row in queryset.order_by("pk")]
 
 
 def workshop_rows(workshop_key) -> dict[str, models.QuerySet]:

@@ -20,27 +20,44 @@ Who sees what (all real Django permissions, assignable to groups in the admin):
 
 from __future__ import annotations
 
+import csv
 import datetime
+import itertools
+import tempfile
 import uuid
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.admin import SimpleListFilter
-from django.contrib.admin.utils import label_for_field, lookup_field, quote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    label_for_field,
+    quote,
+)
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.forms.utils import flatatt
+from django.http import FileResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.views.mixins import Echo, ExcelDateFormatter
 from wagtail.log_actions import log
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.templatetags.modeladmin_tags import items_for_result
 from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
 from ...admin.actions import (
@@ -51,7 +68,7 @@ from ...admin.actions import (
     UnmarkAttendedView,
     log_title,
 )
-from ...admin.exports import export_cell
+from ...admin.exports import XLSX_CONTENT_TYPE, export_cell, write_xlsx
 from ...admin.host_requests import HostRequestStatusView
 from ...admin.people import personal_data_menu_item
 from ...models import (
@@ -125,12 +142,60 @@ def workshop_has_started(registration) -> bool:
 # -- buttons ---------------------------------------------------------------------------
 
 
+class PerRequestURLs:
+    """An ``AdminURLHelper`` that reverses each object URL once and then only puts
+    the object's id in: a listing page otherwise resolves five or six URL patterns
+    per row."""
+
+    _PK = "73519864250137"  # stands for the id while reversing
+
+    def __init__(self, url_helper):
+        self._url_helper = url_helper
+        self._patterns: dict = {}
+
+    def __getattr__(self, name):
+        return getattr(self._url_helper, name)
+
+    def get_action_url(self, action, *args, **kwargs):
+        pk = str(args[0]) if len(args) == 1 and not kwargs else ""
+        if action in ("create", "choose_parent", "index") or not pk.isalnum():
+            return self._url_helper.get_action_url(action, *args, **kwargs)
+        return self.fill(action, pk, self._url_helper.get_action_url)
+
+    def fill(self, key, pk: str, reverse_url) -> str:
+        """The URL ``reverse_url(key, pk)``, reversed once per ``key``."""
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            url = reverse_url(key, self._PK)
+            # If the placeholder could be mistaken for another part, reverse always.
+            pattern = self._patterns[key] = url if url.count(self._PK) == 1 else False
+        if pattern is False:
+            return reverse_url(key, pk)
+        return pattern.replace(self._PK, pk)
+
+
 class ActionButtonHelper(ButtonHelper):
     """The model's buttons plus one per object action the user may run on the object
     in its current state. Each links to the action's confirmation page, which
     returns here afterwards."""
 
     action_button_classnames = ["button-secondary"]
+
+    def __init__(self, view, request):
+        super().__init__(view, request)
+        self.url_helper = PerRequestURLs(self.url_helper)
+
+    @cached_property
+    def _user_actions(self) -> list:
+        """The object actions this user may run: (name, view class, label, the
+        ``next`` query), worked out once per request rather than once per row."""
+        user = self.request.user
+        back = urlencode({"next": self.request.get_full_path()})
+        return [
+            (action, view_class, str(view_class.action_label), back)
+            for action, view_class in self.view.model_admin.object_actions.items()
+            if view_class.user_can(user)
+        ]
 
     def get_buttons_for_obj(
         self, obj, exclude=None, classnames_add=None, classnames_exclude=None
@@ -139,26 +204,41 @@ class ActionButtonHelper(ButtonHelper):
             obj, exclude, classnames_add, classnames_exclude
         )
         model_admin = self.view.model_admin
-        user = self.request.user
-        back = self.request.get_full_path()
-        for action, view_class in model_admin.object_actions.items():
-            if (exclude and action in exclude) or not view_class.user_can(user):
+        classname = self.finalise_classname(
+            self.action_button_classnames + (classnames_add or []),
+            classnames_exclude,
+        )
+        for action, view_class, label, back in self._user_actions:
+            if (exclude and action in exclude) or not view_class.is_available(obj):
                 continue
-            if not view_class.is_available(obj):
-                continue
-            url = model_admin.get_object_action_url(action, obj.pk)
+            url = self.url_helper.fill(
+                action, str(obj.pk), model_admin.get_object_action_url
+            )
             buttons.append(
                 {
-                    "url": f"{url}?{urlencode({'next': back})}",
-                    "label": str(view_class.action_label),
-                    "classname": self.finalise_classname(
-                        self.action_button_classnames + (classnames_add or []),
-                        classnames_exclude,
-                    ),
-                    "title": str(view_class.action_label),
+                    "url": f"{url}?{back}",
+                    "label": label,
+                    "classname": classname,
+                    "title": label,
                 }
             )
         return buttons
+
+
+def render_button(button: dict) -> SafeString:
+    """A button of a listing row, as ``modeladmin/includes/button.html`` renders
+    it (which is still used for buttons with an icon)."""
+    if button.get("icon"):
+        return render_to_string("modeladmin/includes/button.html", {"button": button})
+    return format_html(
+        '<a{} class="{}" title="{}"{}{}>{}</a>',
+        format_html(' href="{}"', button["url"]) if button.get("url") else "",
+        button.get("classname", ""),
+        button.get("title", ""),
+        format_html(' target="{}"', button["target"]) if button.get("target") else "",
+        format_html(' rel="{}"', button["rel"]) if button.get("rel") else "",
+        button.get("label", ""),
+    )
 
 
 # -- views -----------------------------------------------------------------------------
@@ -207,43 +287,199 @@ class NeutralLogDeleteView(DeleteView):
 
 
 class ExportIndexView(IndexView):
-    """Exports with translated labels instead of codes, local times, empty cells for
-    empty values, and no formula injection from what registrants typed."""
+    """The stock index, made to stay fast with thousands of records: the filters and
+    search are worked out once per request, the rows rendered in one pass, and the
+    exports read the rows in chunks (a streamed CSV, a write-only XLSX) instead of
+    loading them all. Exports have translated labels instead of codes, local times,
+    empty cells for empty values, and no formula injection from what registrants
+    typed."""
+
+    #: Rows read from the database at a time by the exports (and written to the CSV
+    #: stream at a time): the export's memory does not grow with the rows.
+    export_chunk_size = 500
+
+    # -- the listing -------------------------------------------------------------------
+
+    def get_queryset(self, request=None):
+        # The stock view builds the filters (with their choices' queries) and the
+        # search once in dispatch() and again in get_context_data().
+        if getattr(self, "_filtered_queryset", None) is None:
+            self._filtered_queryset = super().get_queryset(request)
+        return self._filtered_queryset.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        headers = list(result_headers(self))
+        context["result_headers"] = headers
+        context["num_sorted_fields"] = sum(
+            1 for header in headers if header["sortable"] and header["sorted"]
+        )
+        context["result_rows"] = self.render_rows(context["object_list"], context)
+        return context
+
+    def render_rows(self, objects, context) -> list[SafeString]:
+        """The ``<tr>`` of each object, as the stock ``result_list`` tag renders them
+        (cells by ``items_for_result``, the buttons in the first column), without
+        the three template tags and the include per button of every row."""
+        request = self.request
+        buttons_column = self.model_admin.get_list_display_add_buttons(request)
+        rows = []
+        for index, obj in enumerate(objects):
+            attrs = self.model_admin.get_extra_attrs_for_row(obj, context)
+            attrs["data-object-pk"] = obj.pk
+            parity = "odd" if index % 2 == 0 else "even"
+            attrs["class"] = (
+                f"{attrs['class']} {parity}" if "class" in attrs else parity
+            )
+            cells = []
+            buttons = self.get_buttons_for_obj(obj)
+            for name, cell in zip(
+                self.list_display, items_for_result(self, obj, request), strict=True
+            ):
+                if name == buttons_column and buttons:
+                    # Inside the cell, before its closing </td>.
+                    actions = format_html_join(
+                        "", "<li>{}</li>", ((render_button(b),) for b in buttons)
+                    )
+                    cell = mark_safe(  # noqa: S308 (escaped by format_html)
+                        f'{cell[:-5]}<ul class="actions">{actions}</ul>{cell[-5:]}'
+                    )
+                cells.append(cell)
+            rows.append(
+                format_html("<tr{}>{}</tr>", flatatt(attrs), mark_safe("".join(cells)))  # noqa: S308
+            )
+        return rows
+
+    # -- the exports -------------------------------------------------------------------
+
+    def export_columns(self) -> list:
+        """For each name in ``list_export``, a function of the object that gives its
+        value as :meth:`to_row_dict` writes it: the field, method or attribute is
+        looked up once, and the choices' labels translated once, in the language
+        active when this is called."""
+        yes, no = _("yes"), _("no")
+        columns = []
+        for name in self.list_export:
+            getter = self._value_getter(name)
+
+            def column(obj, getter=getter):
+                value = getter(obj)
+                if value is None:
+                    return ""
+                if value is True or value is False:
+                    return yes if value else no
+                if isinstance(value, datetime.datetime):
+                    # Naive local time, to the second: what the coordinator expects
+                    # to read in a spreadsheet (XLSX would otherwise get UTC).
+                    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+                return value
+
+            columns.append(column)
+        return columns
+
+    def _value_getter(self, name):
+        """A function of the object that returns what ``lookup_field(name, obj,
+        model_admin)`` gives as the value, a choice's label instead of its code."""
+        try:
+            field = _get_non_gfk_field(self.opts, name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            pass
+        else:
+            if field.choices:
+                labels = {code: str(label) for code, label in field.flatchoices}
+
+                def choice(obj):
+                    value = getattr(obj, name)
+                    return labels.get(value, value)
+
+                return choice
+            return lambda obj: getattr(obj, name)
+        if hasattr(self.model_admin, name) and name != "__str__":
+            return getattr(self.model_admin, name)
+
+        def attribute(obj):
+            value = getattr(obj, name)
+            return value() if callable(value) else value
+
+        return attribute
 
     def to_row_dict(self, item):
-        row = {}
-        for name in self.list_export:
-            field, attr, value = lookup_field(name, item, self.model_admin)
-            if field is not None and field.choices:
-                value = dict(field.flatchoices).get(value, value)
-            if isinstance(value, bool):
-                value = _("yes") if value else _("no")
-            elif isinstance(value, datetime.datetime):
-                # Naive local time, to the second: what the coordinator expects to
-                # read in a spreadsheet (XLSX would otherwise get UTC).
-                value = timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-            elif value is None:
-                value = ""
-            row[name] = value
-        return row
+        columns = getattr(self, "_export_columns", None)
+        if columns is None:
+            columns = self._export_columns = self.export_columns()
+        return {
+            name: column(item)
+            for name, column in zip(self.list_export, columns, strict=True)
+        }
+
+    def export_rows(self, queryset, export_format):
+        """The rows of ``queryset`` as lists of the cells an export writes, read
+        ``export_chunk_size`` rows at a time."""
+        columns = self.export_columns()
+        names = list(self.list_export)
+        xlsx = export_format != self.FORMAT_CSV
+        custom = self.custom_field_preprocess
+        preprocess = self.preprocess_field_value
+        for item in queryset.iterator(chunk_size=self.export_chunk_size):
+            row = []
+            for name, column in zip(names, columns, strict=True):
+                value = column(item)
+                if type(value) is str and name not in custom:
+                    # What preprocess_field_value does to text, without looking up
+                    # a function per cell.
+                    value = export_cell(value, xlsx=xlsx)
+                else:
+                    value = preprocess(name, value, export_format)
+                row.append(value)
+            yield row
 
     def stream_csv(self, queryset):
-        # The CSV streams after the view returned, outside the admin user's language
-        # and time zone: produce each line inside them.
+        """The CSV's lines, ``export_chunk_size`` rows at a time, for the streaming
+        response."""
+        # The lines are produced after the view returned, outside the admin user's
+        # language and time zone: produce each chunk inside them (and leave them
+        # while the server sends it).
         language = translation.get_language()
         time_zone = timezone.get_current_timezone()
-        lines = super().stream_csv(queryset)
+        writer = csv.writer(Echo())
+        heading = writer.writerow(
+            [self.get_heading(queryset, name) for name in self.list_export]
+        )
 
-        def localised_lines():
+        def lines():
+            yield heading
+            rows = self.export_rows(queryset, self.FORMAT_CSV)
             while True:
                 with translation.override(language), timezone.override(time_zone):
-                    try:
-                        line = next(lines)
-                    except StopIteration:
-                        return
-                yield line
+                    chunk = [
+                        writer.writerow(row)
+                        for row in itertools.islice(rows, self.export_chunk_size)
+                    ]
+                if not chunk:
+                    return
+                yield b"".join(chunk)
 
-        return localised_lines()
+        return lines()
+
+    def write_xlsx(self, queryset, output):
+        write_xlsx(
+            output,
+            [self.get_heading(queryset, name) for name in self.list_export],
+            self.export_rows(queryset, self.FORMAT_XLSX),
+            date_format=ExcelDateFormatter().get(),
+        )
+
+    def write_xlsx_response(self, queryset):
+        # On disk, not in memory: the workbook of 20,000 registrations.
+        output = tempfile.TemporaryFile()
+        self.write_xlsx(queryset, output)
+        output.seek(0)
+        return FileResponse(
+            output,
+            as_attachment=True,
+            content_type=XLSX_CONTENT_TYPE,
+            filename=f"{self.get_filename()}.xlsx",
+        )
 
     def get_heading(self, queryset, field):
         # The stock heading title-cases every word ("Caring Community Or ...").
@@ -346,6 +582,14 @@ class ActionsModelAdmin(ModelAdmin):
             # Registered on its own; in a group, the group includes them.
             urls += (action_urls_include(self.get_object_action_urls()),)
         return urls
+
+    def get_index_template(self):
+        # The listing whose rows the view renders (ExportIndexView.render_rows),
+        # unless a site overrides this model's or app's listing template.
+        if self.index_template_name:
+            return self.index_template_name
+        *overrides, stock = self.get_templates("index")
+        return [*overrides, "wagtail_atelier/admin/modeladmin_index.html", stock]
 
     def register_indexing(self):
         # Registrations and mails are data, not content: keep them out of the
