@@ -417,6 +417,7 @@ def test_a_workshop_whose_pages_were_deleted_is_due_after_its_last_change(index)
     Registration.objects.filter(pk=old.pk).update(
         updated_at=timezone.now() - timedelta(days=300)
     )
+    index.refresh_from_db()  # treebeard's child count, after the delete
     fresh_page = WorkshopPageFactory(parent=index, **ended(400))
     fresh = RegistrationFactory(workshop=fresh_page, last_name=SECRETS["other_name"])
     fresh_page.delete()
