@@ -82,8 +82,3 @@ class SecretLinkMixin(models.Model):
             if self.link_nonce
             else None
         )
-
-    def end_link(self) -> None:
-        """Make the link stop working for good (call ``save`` after)."""
-        self.link_nonce = ""
-        self.link_digest = None
