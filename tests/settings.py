@@ -133,3 +133,11 @@ WAGTAIL_PAGE_MODEL = "wagtailcore.Page"
 # The tests run in one process, where the local-memory cache is shared by every
 # request: the warning for production sites (per-process throttles) does not apply.
 SILENCED_SYSTEM_CHECKS = ["wagtail_atelier.W001"]
+
+# The organiser named in structured data and on the expired-link page, per language
+# (the package's default, the Wagtail site's name, has its own test).
+WAGTAIL_ATELIER_ORGANIZER_NAME = {
+    "de": "Netzwerk Caring Communities",
+    "fr": "Réseau Caring Communities",
+    "it": "Rete Caring Communities",
+}

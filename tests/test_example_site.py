@@ -1,5 +1,6 @@
 """The example site, run the way `make demo` runs it: migrate, load the demo twice
-(pages, testimonials, the registrations and table plan of one workshop).
+(pages, testimonials, the registrations and table plan of one workshop, another
+workshop full with a waiting list), on a port other than 8000 and then on another.
 
 Runs in subprocesses against a throwaway SQLite file, because the example site is a
 separate Django project with its own settings and apps. Starting the site costs
@@ -9,6 +10,7 @@ migrations) in the second, which shows that a fresh process loading the demo aga
 adds nothing.
 """
 
+import html
 import json
 import os
 import subprocess
@@ -40,6 +42,16 @@ from django.core.management import call_command
 call_command("load_demo")
 admin_output = io.StringIO()
 call_command("ensure_demo_admin", stdout=admin_output)
+banner_output = io.StringIO()
+call_command("serve_demo", banner_only=True, stdout=banner_output)
+
+# An editor takes one testimonial offline in every language (as a withdrawal does).
+from home.demo_content import demo_key as _demo_key
+from wagtail_atelier.models import Testimonial as _Testimonial
+
+offline_key = _demo_key("testimonial/bubble")
+for _testimonial in _Testimonial.objects.filter(translation_key=offline_key):
+    _testimonial.unpublish()
 """
 INSPECT = r"""
 import json
@@ -47,15 +59,21 @@ from django.test import Client
 from wagtail.models import Page
 from wagtail_atelier.models import Registration, TablePlan, WorkshopPage
 from django.utils import timezone
+from django.contrib.auth import get_user_model
+from wagtail.models import Site
+from wagtail_atelier.models import OutgoingMail as Mail, Testimonial
+from wagtail_atelier.services import registration as registration_service
 from home.demo_content import demo_key
 from home.demo_people import WORKSHOP_KEY
+from home.demo_waiting_list import APPLICANTS, FULL_WORKSHOP_KEY
 
 workshops = WorkshopPage.objects.live().select_related("locale")
 by_key = {}
 for w in workshops:
     by_key.setdefault(str(w.translation_key), set()).add(w.locale.language_code)
 suhr_fr = workshops.filter(locale__language_code="fr", town__in=["Suhr"]).first()
-client = Client(HTTP_HOST="127.0.0.1:8000")
+site = Site.objects.get(is_default_site=True)
+client = Client(HTTP_HOST=f"{site.hostname}:{site.port}")
 pages = {}
 for w in workshops:
     response = client.get(w.url)
@@ -67,6 +85,25 @@ french_suhr = client.get(suhr_fr.url).content.decode() if suhr_fr else ""
 demo_workshop = demo_key(f"workshop/{WORKSHOP_KEY}")
 demo_registrations = Registration.objects.filter(workshop_key=demo_workshop)
 demo_plan = TablePlan.objects.filter(workshop_key=demo_workshop).first()
+full_key = demo_key(f"workshop/{FULL_WORKSHOP_KEY}")
+full = WorkshopPage.objects.filter(translation_key=full_key, locale__language_code="fr")
+full = full.first()
+full_seats = registration_service.seats(full)
+full_registrations = Registration.objects.filter(workshop_key=full_key)
+full_page = client.get(full.url).content.decode()
+home_pages = {
+    code: client.get(f"/{code}/").content.decode() for code in ("de", "fr", "it")
+}
+quotes = {
+    t.locale.language_code + "/" + str(t.translation_key): t.quote
+    for t in Testimonial.objects.filter(live=True).select_related("locale")
+}
+admin_user = get_user_model().objects.get(username="admin")
+waiting_mail = Mail.objects.filter(kind="waiting_list").first()
+# As sent (load_demo keeps them out of the terminal): the link is in there.
+from django.core import mail as sent_mail
+sent_bodies = [message.body for message in getattr(sent_mail, "outbox", [])]
+not_found = client.get("/fr/page-qui-n-existe-pas/")
 print(json.dumps({
     "admin_output": admin_output.getvalue(),
     "pages": Page.objects.count(),
@@ -91,6 +128,25 @@ print(json.dumps({
         translation_key=demo_workshop, start_at__gt=now, workshop_language="de"
     ).exists(),
     "table_plans": TablePlan.objects.count(),
+    "banner_output": globals().get("banner_output") and banner_output.getvalue(),
+    "site": [site.hostname, site.port],
+    "admin_name": [admin_user.first_name, admin_user.last_name],
+    "full_language": full.workshop_language,
+    "full_seats": {
+        role: [s.capacity, s.confirmed, s.waiting, s.is_full]
+        for role, s in full_seats.items()
+    },
+    "full_names": sorted(full_registrations.values_list("last_name", flat=True)),
+    "applicant_names": sorted(applicant.last_name for applicant in APPLICANTS),
+    "full_languages": sorted(
+        set(full_registrations.values_list("language", flat=True))
+    ),
+    "full_page_says_full": full_page.count("complet, liste d’attente ouverte"),
+    "waiting_mail": waiting_mail and waiting_mail.to,
+    "sent_bodies": sent_bodies,
+    "home_pages": home_pages,
+    "quotes": quotes,
+    "not_found": [not_found.status_code, not_found.content.decode()],
     "demo_plan": demo_plan and {
         "pk": demo_plan.pk,
         "revision": demo_plan.revision,
@@ -113,32 +169,36 @@ def manage(*args, env):
     )
 
 
-@pytest.fixture
-def demo_env(tmp_path):
-    if os.environ.get("DATABASE_URL"):
-        # The demo always runs on its own SQLite file; running it again in the
-        # PostgreSQL pass of CI would test nothing new.
-        pytest.skip("the example site test runs in the SQLite pass only")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["MEDIA_ROOT"] = str(tmp_path / "media")
-    return env
-
-
-def run_and_inspect(commands: str, env) -> dict:
-    """Run ``commands`` and then ``INSPECT`` in one process of the example site."""
+def run_and_inspect(commands: str, env, port: int) -> dict:
+    """Run ``commands`` and then ``INSPECT`` in one process of the example site,
+    served (as far as its settings know) on ``port``."""
+    env = {**env, "DEMO_PORT": str(port)}
     out = manage("shell", "-c", commands + INSPECT, env=env).stdout
     # The last line: anything the site prints before (console mails...) is not JSON.
     return json.loads(out.splitlines()[-1])
 
 
-def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
+@pytest.fixture(scope="module")
+def loaded_demo(tmp_path_factory):
+    """The demo loaded once on port 8123, then again on port 8124 (as `make demo
+    PORT=8124` on the same database), inspected after each run."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the example site test runs in the SQLite pass only")
+    tmp_path = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    first = run_and_inspect(FIRST_RUN, env, port=8123)
+    second = run_and_inspect(SECOND_RUN, env, port=8124)
+    return first, second
+
+
+def test_demo_loads_twice_without_duplicates_in_three_languages(loaded_demo):
     """What `make demo` does, twice, each time in a fresh process."""
-    first = run_and_inspect(FIRST_RUN, demo_env)
+    first, second = loaded_demo
     out = first["admin_output"]
-    assert "user: admin" in out and "http://127.0.0.1:8000/admin/" in out
-    second = run_and_inspect(SECOND_RUN, demo_env)
-    assert "admin" in second["admin_output"]
+    assert "user: admin" in out and "http://127.0.0.1:8123/admin/" in out
+    assert "http://127.0.0.1:8124/admin/" in second["admin_output"]
 
     assert second["pages"] == first["pages"], "loading twice must not add pages"
     assert first["workshops"] >= 6
@@ -155,7 +215,8 @@ def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
     # One upcoming German workshop has fictional people and a table plan for them.
     assert first["demo_workshop_upcoming"] is True
     assert first["demo_confirmed"] == {"case_presenter": 4, "participant": 14}
-    assert first["registrations"] == 18
+    # With the people of the full workshop (registered through the service).
+    assert first["registrations"] == 18 + len(first["applicant_names"])
     assert first["table_plans"] == 1
     assert first["demo_plan"]["rounds"] == 3
     assert first["demo_plan"]["feasible"] is True
@@ -164,3 +225,86 @@ def test_demo_loads_twice_without_duplicates_in_three_languages(demo_env):
     assert second["demo_confirmed"] == first["demo_confirmed"]
     assert second["table_plans"] == 1
     assert second["demo_plan"] == first["demo_plan"]
+
+
+def test_one_workshop_is_full_with_a_waiting_list(loaded_demo):
+    first, second = loaded_demo
+    # Every place of both roles taken, and people waiting for each.
+    for role, (capacity, confirmed, waiting, is_full) in first["full_seats"].items():
+        assert capacity is not None, role
+        assert confirmed == capacity, role
+        assert waiting >= 1, role
+        assert is_full, role
+    assert first["full_language"] == "fr"
+    # French-speaking people, registered on the French page.
+    assert first["full_languages"] == ["fr"]
+    assert first["full_names"] == first["applicant_names"]
+    # Visitors see it: both roles say "fully booked, waiting list open".
+    assert first["full_page_says_full"] == 2
+    # Through the registration service, so the waiting list got its mails.
+    to = first["waiting_mail"]
+    assert to and to[0].endswith("@example.org")
+    # The personal links in the mails point at the port the demo is served on.
+    assert len(first["sent_bodies"]) == len(first["applicant_names"])
+    assert all("http://127.0.0.1:8123/fr/" in body for body in first["sent_bodies"])
+    # Loading again registers no one twice.
+    assert second["full_seats"] == first["full_seats"]
+    assert second["full_names"] == first["full_names"]
+
+
+def test_home_page_shows_the_published_testimonials(loaded_demo):
+    first, _second = loaded_demo
+    for code, page in first["home_pages"].items():
+        text = html.unescape(page)
+        shown = [
+            quote
+            for key, quote in first["quotes"].items()
+            if key.startswith(f"{code}/") and quote in text
+        ]
+        # The two demo testimonials, in the page's language, as snippets render.
+        assert len(shown) == 2, code
+        assert page.count('class="atelier-testimonial__quote"') == 2, code
+    # No quote is written into the page body any more.
+    assert "«Die Praxiswerkstatt holt uns" not in first["home_pages"]["de"]
+
+
+def test_home_page_drops_a_testimonial_taken_offline(loaded_demo):
+    first, second = loaded_demo
+    for code, page in second["home_pages"].items():
+        text = html.unescape(page)
+        assert page.count('class="atelier-testimonial__quote"') == 1, code
+        offline = [
+            quote
+            for key, quote in first["quotes"].items()
+            if key.startswith(f"{code}/") and key not in second["quotes"]
+        ]
+        assert len(offline) == 1, code
+        assert offline[0] not in text, code
+
+
+def test_site_and_printed_urls_follow_the_port(loaded_demo):
+    first, second = loaded_demo
+    assert first["site"] == ["127.0.0.1", 8123]
+    # `make demo PORT=8124` on the same database moves the site.
+    assert second["site"] == ["127.0.0.1", 8124]
+    banner = second["banner_output"]
+    assert "http://127.0.0.1:8124/de/" in banner
+    assert "http://127.0.0.1:8124/admin/" in banner
+    assert "admin / atelier-demo" in banner
+    assert "Mails" in banner and "terminal" in banner
+    assert ":8000" not in banner
+
+
+def test_demo_admin_has_a_name(loaded_demo):
+    first, second = loaded_demo
+    assert all(first["admin_name"]), "Wagtail needs a name to change the language"
+    assert second["admin_name"] == first["admin_name"]
+
+
+def test_demo_shows_its_own_translated_404(loaded_demo):
+    """DEBUG is off by default: the site's own 404 page, in the URL's language."""
+    first, _second = loaded_demo
+    status, page = first["not_found"]
+    assert status == 404
+    assert "Page non trouvée" in page
+    assert "site-header" in page  # the site's layout, not Django's debug page

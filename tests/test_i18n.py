@@ -22,6 +22,7 @@ from wagtail_localize.models import (
 
 from tests.factories import WorkshopPageFactory, translate, zurich
 from wagtail_atelier.blocks import default_programme
+from wagtail_atelier.localize import editor_publishes
 from wagtail_atelier.models import WorkshopPage
 
 pytestmark = pytest.mark.django_db
@@ -251,11 +252,16 @@ def test_synchronising_copies_the_facts_and_keeps_the_translation(
         context=title.context,
         data="Atelier pratique à Suhr",
     )
-    # wagtail-localize publishes on commit.
+    # wagtail-localize publishes on commit; with the intro still German, only an
+    # editor's publication makes the translation live (wagtail_atelier.localize).
     with django_capture_on_commit_callbacks(execute=True):
         source.create_or_update_translation(french_locale, fallback=True)
     french = german.get_translation(french_locale)
     assert french.title == "Atelier pratique à Suhr"
+    assert not french.live
+    with editor_publishes(french), django_capture_on_commit_callbacks(execute=True):
+        source.create_or_update_translation(french_locale, fallback=True)
+    french.refresh_from_db()
     assert french.live
 
     german.start_at = zurich(2030, 11, 6, 14)

@@ -401,3 +401,32 @@ def test_workshop_file_answers_conditional_gets(client, workshop):
     assert str(only_event(Calendar.from_ical(changed.content))["SUMMARY"]) == (
         "Praxiswerkstatt Suhr, verschoben"
     )
+
+
+def test_the_mail_and_the_feed_carry_the_same_uid(
+    client, indexes, django_capture_on_commit_callbacks
+):
+    """A person who gets the .ics in the confirmation mail and subscribes to the
+    feed (in another language) sees the workshop once."""
+    from tests.factories import registration_data
+    from wagtail_atelier.models import OutgoingMail
+    from wagtail_atelier.services import registration as services
+
+    german = WorkshopPageFactory(parent=indexes["de"], title="Suhr", slug="suhr")
+    french = translate(german, "fr", title="Atelier Suhr")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register(
+            workshop=french,
+            data=registration_data("zoe@example.org"),
+            language="fr",
+        )
+    mail = OutgoingMail.objects.get(kind="confirmation")
+    [attachment] = mail.attachments
+    mailed = only_event(Calendar.from_ical(attachment["content"]))
+
+    feed, _response = get_calendar(client, indexes["de"].url + "ical/")
+    [fed] = [e for e in feed.walk("VEVENT") if "Suhr" in str(e["SUMMARY"])]
+    own = only_event(get_calendar(client, french.url + "ical/")[0])
+
+    assert str(mailed["UID"]) == str(fed["UID"]) == str(own["UID"])
+    assert str(mailed["UID"]) == f"{german.translation_key}.workshop@localhost"

@@ -4,11 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from icalendar import Calendar
 
 from tests.factories import WorkshopPageFactory, zurich
 from wagtail_atelier.models import WorkshopIndexPage
+from wagtail_atelier.models.choices import HELD_IN_LANGUAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +319,92 @@ def test_calendar_feed_lists_only_upcoming_live_workshops(client, index, program
     calendar = Calendar.from_ical(response.content)
     summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
     assert summaries == ["In 10 days", "In 30 days", "In 60 days"]
+
+
+# -- the cards: when, where, language, places, register ------------------------------
+
+
+def card_of(content: str, title: str) -> str:
+    start = content.index(f">{title}</a>")
+    return content[start : content.index("</article>", start)]
+
+
+def test_cards_say_time_place_language_and_places_per_role(client, index):
+    from tests.factories import RegistrationFactory
+
+    open_ = WorkshopPageFactory(
+        parent=index,
+        title="Open",
+        start_at=zurich(2031, 3, 4, 14),
+        end_at=zurich(2031, 3, 4, 17),
+        case_presenter_capacity=2,
+        participant_capacity=5,
+        show_places_left=True,
+    )
+    RegistrationFactory(workshop=open_, role="participant")
+    full = WorkshopPageFactory(
+        parent=index,
+        title="Full",
+        start_at=days(40),
+        case_presenter_capacity=1,
+        participant_capacity=1,
+    )
+    RegistrationFactory(workshop=full, role="case_presenter")
+    RegistrationFactory(workshop=full, role="participant")
+    online = WorkshopPageFactory(
+        parent=index,
+        title="Online",
+        start_at=days(50),
+        online=True,
+        workshop_language="fr",
+    )
+    closed = WorkshopPageFactory(
+        parent=index,
+        title="Closed",
+        start_at=days(60),
+        registration_closes_at=days(-1),
+        participant_capacity=1,
+    )
+    RegistrationFactory(workshop=closed, role="participant")
+    WorkshopPageFactory(parent=index, title="Past", past=True)
+    content = client.get(index.url).content.decode()
+
+    card = card_of(content, "Open")
+    assert "14:00" in card and "17:00" in card and "Suhr" in card
+    with translation.override("de"):
+        held_in = f"({HELD_IN_LANGUAGE['de']})"
+        left = [
+            ngettext("%(left)s place left", "%(left)s places left", n) % {"left": n}
+            for n in (2, 4)
+        ]
+    assert held_in in card
+    assert all(text in card for text in left), left
+    assert f'href="{open_.url}#registration"' in card
+
+    card = card_of(content, "Full")
+    assert card.count("atelier-availability__role--waiting_list") == 2
+    assert f'href="{full.url}#registration"' in card
+    assert (
+        "atelier-card--waiting-list"
+        in content[: content.index(">Full</a>")].rsplit("<article", 1)[1]
+    )
+
+    card = card_of(content, "Online")
+    assert "Suhr" not in card and "atelier-language-note" in card
+    assert f'href="{online.url}#registration"' in card
+
+    card = card_of(content, "Closed")
+    assert "atelier-availability__role--full" in card
+    assert "#registration" not in card
+
+    card = card_of(content, "Past")
+    assert "atelier-availability" not in card and "#registration" not in card
+
+
+def test_places_left_are_not_counted_when_the_page_hides_them(client, index):
+    WorkshopPageFactory(
+        parent=index, title="Hidden", participant_capacity=5, show_places_left=False
+    )
+    card = card_of(client.get(index.url).content.decode(), "Hidden")
+    assert "atelier-availability__role--available" in card
+    assert "places_left" not in card

@@ -6,7 +6,7 @@ import re
 import pytest
 from wagtail_factories import ImageFactory
 
-from tests.factories import WorkshopPageFactory, zurich
+from tests.factories import WorkshopPageFactory, translate, zurich
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,33 @@ def test_title_cannot_break_out_of_the_script_element(client, index, title):
     data = json.loads(SCRIPT_RE.findall(content)[0])
     assert data["name"] == title
     assert data["description"] == title
+
+
+def test_the_organiser_is_named_in_the_pages_language(client, indexes):
+    """tests/settings.py gives a dict by language: fr and it pages name it in theirs."""
+    workshop = WorkshopPageFactory(parent=indexes["de"])
+    french = translate(workshop, "fr", title="Atelier pratique")
+    italian = translate(workshop, "it", title="Laboratorio pratico")
+    assert json_ld(client, workshop)["organizer"]["name"] == (
+        "Netzwerk Caring Communities"
+    )
+    assert json_ld(client, french)["organizer"]["name"] == "Réseau Caring Communities"
+    assert json_ld(client, italian)["organizer"]["name"] == "Rete Caring Communities"
+
+
+def test_a_language_missing_from_the_dict_takes_the_default_language(
+    client, indexes, settings
+):
+    settings.WAGTAIL_ATELIER_ORGANIZER_NAME = {"de": "Netzwerk", "fr": "Réseau"}
+    workshop = WorkshopPageFactory(parent=indexes["de"])
+    italian = translate(workshop, "it", title="Laboratorio pratico")
+    assert json_ld(client, italian)["organizer"]["name"] == "Netzwerk"
+
+
+def test_without_the_setting_the_organiser_is_the_site_name(client, index, settings):
+    from wagtail.models import Site
+
+    del settings.WAGTAIL_ATELIER_ORGANIZER_NAME
+    Site.objects.filter(is_default_site=True).update(site_name="Caring Communities")
+    workshop = WorkshopPageFactory(parent=index)
+    assert json_ld(client, workshop)["organizer"]["name"] == "Caring Communities"

@@ -21,3 +21,7 @@ class WagtailAtelierConfig(AppConfig):
             fill_seats_after_publish, dispatch_uid="wagtail_atelier_fill_seats"
         )
         page_cache.connect()
+
+        from . import localize
+
+        localize.connect()

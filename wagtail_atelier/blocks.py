@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
@@ -111,6 +111,17 @@ class TestimonialBlock(blocks.StructBlock):
         template = "wagtail_atelier/blocks/testimonials.html"
 
     def clean(self, value):
+        # The admin form always offers one chooser; left empty, it must not make the
+        # block invalid when the editor asked for testimonials at random. Empty
+        # choosers are dropped here instead of making the chooser optional, which
+        # would change the block definition (and every migration that freezes it).
+        chosen = value.get("testimonials")
+        if chosen is not None and any(item is None for item in chosen):
+            list_block = self.child_blocks["testimonials"]
+            value["testimonials"] = blocks.list_block.ListValue(
+                list_block,
+                values=[item for item in chosen if item is not None],
+            )
         value = super().clean(value)
         if not value.get("testimonials") and not value.get("random_count"):
             raise blocks.StructBlockValidationError(
@@ -142,7 +153,9 @@ class TestimonialBlock(blocks.StructBlock):
             )
         context.update(
             testimonials=testimonials,
-            testimonials_heading=value.get("heading"),
+            testimonials_heading=testimonials_heading(
+                value.get("heading"), language_code
+            ),
             testimonials_id=f"testimonials-{id(value)}",
             language_code=language_code,
         )
@@ -162,6 +175,57 @@ class WorkshopBodyBlock(blocks.StreamBlock):
         block_counts = {"programme": {"max_num": 1}}
 
 
+#: The texts of the network's standard programme and the blocks' default headings,
+#: as catalogue message ids: ``default_programme`` writes them in a page's language,
+#: and ``localize.pre_translate`` gives their catalogue translations to
+#: wagtail-localize, so a translation starts with them already translated.
+PROGRAMME_HEADING = gettext_noop("Programme")
+STANDARD_PROGRAMME_STEPS = [
+    (
+        gettext_noop("Cases in plenary"),
+        gettext_noop(
+            "The people who bring a case present their question briefly in plenary."
+        ),
+    ),
+    (
+        gettext_noop("Three rounds of table conversation"),
+        gettext_noop(
+            "Small groups of 3 to 5 people discuss each question in three "
+            "rounds and give collegial advice to the person who brought it."
+        ),
+    ),
+    (
+        gettext_noop("Harvest in plenary"),
+        gettext_noop("The results are gathered in plenary."),
+    ),
+    (
+        gettext_noop("Apéritif"),
+        gettext_noop(
+            "The apéritif that follows is a chance to network, make new "
+            "contacts and form learning communities for the future."
+        ),
+    ),
+]
+TESTIMONIALS_HEADING = gettext_noop("Testimonials")
+
+
+def package_default_texts() -> list[str]:
+    """Every text the package writes into page content, as message ids."""
+    texts = [PROGRAMME_HEADING, TESTIMONIALS_HEADING]
+    for title, text in STANDARD_PROGRAMME_STEPS:
+        texts += [title, text]
+    return texts
+
+
+def testimonials_heading(heading: str | None, language_code: str) -> str:
+    """The heading of a testimonials block: the editor's, else the default in the
+    page's language."""
+    if heading:
+        return heading
+    with translation.override(language_code):
+        return gettext(TESTIMONIALS_HEADING)
+
+
 def default_programme(language_code: str) -> list[tuple[str, dict]]:
     """The network's standard programme, as a body value, in ``language_code``.
 
@@ -169,33 +233,9 @@ def default_programme(language_code: str) -> list[tuple[str, dict]]:
     """
     with translation.override(language_code):
         steps = [
-            (
-                gettext("Cases in plenary"),
-                gettext(
-                    "The people who bring a case present their question briefly "
-                    "in plenary."
-                ),
-            ),
-            (
-                gettext("Three rounds of table conversation"),
-                gettext(
-                    "Small groups of 3 to 5 people discuss each question in three "
-                    "rounds and give collegial advice to the person who brought it."
-                ),
-            ),
-            (
-                gettext("Harvest in plenary"),
-                gettext("The results are gathered in plenary."),
-            ),
-            (
-                gettext("Apéritif"),
-                gettext(
-                    "The apéritif that follows is a chance to network, make new "
-                    "contacts and form learning communities for the future."
-                ),
-            ),
+            (gettext(title), gettext(text)) for title, text in STANDARD_PROGRAMME_STEPS
         ]
-        heading = gettext("Programme")
+        heading = gettext(PROGRAMME_HEADING)
     return [
         (
             "programme",

@@ -22,10 +22,17 @@ DEFAULTS: dict[str, Any] = {
     # (Cache-Control: public, max-age); 0 sends no caching header. Bounds how long a
     # cache shows old places left when no frontend cache is purged.
     "WAGTAIL_ATELIER_PAGE_MAX_AGE": 60,
-    # The organiser named in schema.org data and calendar files.
-    "WAGTAIL_ATELIER_ORGANIZER_NAME": "Netzwerk Caring Communities",
+    # The organiser named in schema.org data: a string, or a dict by language code
+    # ({"de": "Netzwerk Caring Communities", "fr": "Réseau Caring Communities"});
+    # empty means the Wagtail site's name (structured_data.organizer_name).
+    "WAGTAIL_ATELIER_ORGANIZER_NAME": "",
     "WAGTAIL_ATELIER_ORGANIZER_URL": "",
-    # Domain used in calendar UIDs; defaults to the site's hostname.
+    # The "next workshop" teaser prefers a workshop held in the visitor's language
+    # when one starts at most this long after the earliest upcoming one (else it
+    # shows the earliest); None or timedelta(0) shows the earliest, whatever its
+    # language.
+    "WAGTAIL_ATELIER_TEASER_LANGUAGE_WINDOW": timedelta(weeks=8),
+    # Domain used in calendar UIDs; defaults to the hostname of the workshop's site.
     "WAGTAIL_ATELIER_ICAL_UID_DOMAIN": "",
     # The index's iCal feed: the upcoming workshops and those that ended in the last
     # FEED_PAST_DAYS days (so subscribed calendars keep what just happened), at most

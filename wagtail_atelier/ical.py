@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,10 +28,36 @@ from . import __version__
 from .conf import get_setting
 
 
+def workshop_uid(workshop) -> str:
+    """The UID of ``workshop`` in every calendar file: the page's own ``.ics``, an
+    index's feed and the file attached to the mails, so a person who uses two of
+    them gets the event once.
+
+    ``<translation key>.workshop@<domain>``: the translation key is shared by all
+    language versions (one event whichever page it came from) and never changes
+    with the title or slug. The domain is ``WAGTAIL_ATELIER_ICAL_UID_DOMAIN``, else
+    the hostname of the Wagtail site the workshop belongs to (never the request's
+    Host header, which differs between a mail task and a visitor, or between the
+    names a site is reached under), else ``wagtail-atelier``.
+    """
+    domain = get_setting("WAGTAIL_ATELIER_ICAL_UID_DOMAIN") or _site_hostname(workshop)
+    return f"{workshop.translation_key}.workshop@{domain or 'wagtail-atelier'}"
+
+
+def _site_hostname(workshop) -> str:
+    # The site root paths are cached by Wagtail (no query once warm); the language
+    # versions of a workshop live in one site, so all give the same hostname.
+    url_parts = workshop.get_url_parts()
+    if not url_parts:
+        return ""
+    root_url = url_parts[1] or ""
+    return urlsplit(root_url).hostname or ""
+
+
 def workshop_event(workshop, request=None) -> Event:
     url = workshop.get_full_url(request)
     event = Event()
-    event.add("uid", workshop.get_ical_uid(request))
+    event.add("uid", workshop.get_ical_uid())
     # With METHOD:PUBLISH, DTSTAMP is when this calendar object was made (RFC 5545
     # 3.8.7.2); LAST-MODIFIED tells clients when the workshop itself last changed.
     event.add("dtstamp", timezone.now().astimezone(UTC))

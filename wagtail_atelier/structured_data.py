@@ -7,9 +7,13 @@ its public page.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from wagtail.models import Site
 
 from .conf import get_setting
 from .models.choices import WorkshopFormat
@@ -23,6 +27,31 @@ ATTENDANCE_MODES = {
 # Same escaping as django.utils.html.json_script: nothing in the data can close the
 # <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def organizer_name(workshop, request=None) -> str:
+    """The organiser's name in the language of ``workshop``'s page.
+
+    ``WAGTAIL_ATELIER_ORGANIZER_NAME`` is a string (the same in every language) or a
+    dict by language code (``{"de": "Netzwerk Caring Communities", "fr": "Réseau
+    Caring Communities"}``); a language missing from the dict takes the site's
+    default language, then the first entry. Empty (the default): the name of the
+    Wagtail site the page belongs to.
+    """
+    setting = get_setting("WAGTAIL_ATELIER_ORGANIZER_NAME")
+    if isinstance(setting, Mapping):
+        language = workshop.locale.language_code
+        default = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+        for code in (language, language[:2], default, default[:2]):
+            if setting.get(code):
+                return str(setting[code])
+        setting = next((str(value) for value in setting.values() if value), "")
+    if setting:
+        return str(setting)
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        site = workshop.get_site()
+    return site.site_name if site is not None and site.site_name else ""
 
 
 def workshop_event(workshop, request=None) -> dict:
@@ -47,10 +76,7 @@ def workshop_event(workshop, request=None) -> dict:
     if workshop.format != WorkshopFormat.ON_SITE:
         locations.append({"@type": "VirtualLocation", "url": url})
 
-    organizer = {
-        "@type": "Organization",
-        "name": get_setting("WAGTAIL_ATELIER_ORGANIZER_NAME"),
-    }
+    organizer = {"@type": "Organization", "name": organizer_name(workshop, request)}
     if organizer_url := get_setting("WAGTAIL_ATELIER_ORGANIZER_URL"):
         organizer["url"] = organizer_url
     if workshop.contact_email:

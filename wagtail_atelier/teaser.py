@@ -5,11 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 
+from .cards import attach_card_states
+from .conf import get_setting
 from .models import find_workshops
 
 
 def find_next_workshop(language_code: str):
     """The next workshop that has not ended, in ``language_code`` if translated.
+
+    A workshop held in ``language_code`` is preferred when it starts at most
+    ``WAGTAIL_ATELIER_TEASER_LANGUAGE_WINDOW`` after the earliest upcoming one, so
+    a German visitor is not sent to a workshop held in French when one in German
+    follows soon; otherwise the earliest is shown, whatever its language.
 
     Returns ``(workshop, is_fallback)``. Without a translation in the visitor's
     language, the version in the site's default language is shown (or any version),
@@ -29,6 +36,18 @@ def find_next_workshop(language_code: str):
     if not found:
         return None, False
     first = found[0]
+    window = get_setting("WAGTAIL_ATELIER_TEASER_LANGUAGE_WINDOW")
+    held_in = (language_code or "")[:2]
+    if window and first.workshop_language != held_in:
+        latest_start = first.start_at + window
+        in_language = find_workshops(
+            lambda pages: upcoming(pages).filter(
+                workshop_language=held_in, start_at__lte=latest_start
+            ),
+            limit=1,
+        )
+        if in_language:
+            first = in_language[0]
     if first.locale.language_code == language_code:
         return first, False
     versions = {
@@ -54,6 +73,9 @@ def next_workshop_context(context, heading=None, propose_url=None) -> dict:
         else translation.get_language()
     ) or settings.LANGUAGE_CODE
     workshop, is_fallback = find_next_workshop(language_code)
+    if workshop is not None:
+        # Registration state and places per role (one query).
+        attach_card_states([workshop])
     return {
         "request": request,
         "teaser_heading": heading,

@@ -5,7 +5,9 @@ actions, the dashboard panel. The records' listings (wagtail-modeladmin) are wir
 from __future__ import annotations
 
 from django.apps import apps
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
@@ -114,3 +116,24 @@ if not apps.is_installed("wagtail_modeladmin"):
     @hooks.register("register_admin_menu_item")
     def register_people_menu_item():
         return admin_people.personal_data_menu_item(order=260)
+
+
+# -- translations (wagtail-localize) ---------------------------------------------------
+
+# Before wagtail-localize's own hook, which serves the translation editor and returns
+# its response: marks the editor's "Publish" of a translation (localize.py).
+if apps.is_installed("wagtail_localize"):
+    from .localize import mark_editor_publish
+
+    hooks.register("before_edit_page", mark_editor_publish, order=-10)
+
+
+# -- the look of the package's own admin screens ---------------------------------------
+
+
+@hooks.register("insert_global_admin_css")
+def atelier_admin_screens_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">',
+        static("wagtail_atelier/css/admin-screens.css"),
+    )

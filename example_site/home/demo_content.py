@@ -61,13 +61,8 @@ HOME = {
             "Schweiz.</p>"
         ),
         "next_heading": "Nächste Praxiswerkstatt",
+        "testimonials_heading": "Stimmen aus der Praxiswerkstatt",
         "outro": (
-            "<h2>Stimmen aus der Praxiswerkstatt</h2>"
-            "<p><i>«Die Praxiswerkstatt holt uns aus unserer Blase.»</i> "
-            "– Teilnehmerin aus einer sorgenden Gemeinschaft</p>"
-            "<p><i>«Man muss nicht alles allein machen. Es braucht Mut, eine Frage "
-            "mitzubringen, aber es lohnt sich.»</i> – Fallgeberin aus einer sorgenden "
-            "Gemeinschaft</p>"
             "<h2>Eine Praxiswerkstatt in Ihrer Region?</h2>"
             "<p>Möchten Sie als Gastgeber eine Praxiswerkstatt in Ihrer Region "
             "durchführen, mit einem eigenen Anliegen kollegiale Beratung erhalten oder "
@@ -96,13 +91,8 @@ HOME = {
             "divers lieux en Suisse.</p>"
         ),
         "next_heading": "Prochain atelier pratique",
+        "testimonials_heading": "Ce qu’en disent les participant·es",
         "outro": (
-            "<h2>Ce qu’en disent les participant·es</h2>"
-            "<p><i>«L’atelier nous permet de sortir de notre bulle.»</i> "
-            "– Participante d’une communauté de soutien</p>"
-            "<p><i>«Il n’est pas nécessaire de tout faire toute seule. Il faut du "
-            "courage pour amener une question, mais cela en vaut la peine.»</i> "
-            "– Participante ayant amené une situation d’une communauté de soutien</p>"
             "<h2>Un atelier pratique dans votre région?</h2>"
             "<p>Vous souhaitez organiser un atelier pratique dans votre région en tant "
             "qu’hôte, recevoir des conseils collégiaux en amenant une situation ou "
@@ -131,13 +121,8 @@ HOME = {
             "diverse località della Svizzera.</p>"
         ),
         "next_heading": "Prossimo laboratorio pratico",
+        "testimonials_heading": "Le voci dei partecipanti",
         "outro": (
-            "<h2>Le voci dei partecipanti</h2>"
-            "<p><i>«Il laboratorio ci permette di uscire dalla nostra bolla.»</i> "
-            "– Partecipante di una comunità solidale</p>"
-            "<p><i>«Non bisogna fare tutto da sole. Ci vuole coraggio per portare una "
-            "domanda, ma ne vale la pena.»</i> – Partecipante che ha portato un caso, "
-            "da una comunità solidale</p>"
             "<h2>Un laboratorio pratico nella vostra regione?</h2>"
             "<p>Desiderate ospitare un laboratorio pratico nella vostra regione, "
             "ricevere una consulenza collegiale portando un caso o entrare in contatto "
@@ -148,8 +133,16 @@ HOME = {
 }
 
 
-def home_fields(language: str) -> dict:
+#: The testimonials (``DemoTestimonial.key``) the home page shows, in this order.
+HOME_TESTIMONIALS = ("bubble", "courage")
+
+
+def home_fields(language: str, testimonials: dict[str, int] | None = None) -> dict:
+    """The home page in ``language``. ``testimonials`` maps the keys of
+    ``HOME_TESTIMONIALS`` to the primary keys of the snippets (any language
+    version: the block shows each in the visitor's language)."""
     text = HOME[language]
+    testimonials = testimonials or {}
     return {
         "title": text["title"],
         "slug": text["slug"],
@@ -164,6 +157,24 @@ def home_fields(language: str) -> dict:
                 "type": "next_workshop",
                 "id": block_id("home", "next-workshop"),
                 "value": {"heading": text["next_heading"], "propose_page": None},
+            },
+            {
+                "type": "testimonials",
+                "id": block_id("home", "testimonials"),
+                "value": {
+                    "heading": text["testimonials_heading"],
+                    "testimonials": [
+                        {
+                            "type": "item",
+                            "id": block_id("home", f"testimonial/{key}"),
+                            "value": testimonials[key],
+                        }
+                        for key in HOME_TESTIMONIALS
+                        if key in testimonials
+                    ],
+                    "random_count": 0,
+                    "random_role": "",
+                },
             },
             {
                 "type": "paragraph",
@@ -299,6 +310,7 @@ class DemoWorkshop:
     contact_email: str = ""
     case_presenter_capacity: int | None = None
     participant_capacity: int | None = None
+    show_places_left: bool = False
     # Town names in the other languages, as wagtail-localize overrides of a
     # synchronised field ("Freiburg" for Fribourg on the German page).
     town_translations: dict[str, str] = field(default_factory=dict)
@@ -341,6 +353,7 @@ class DemoWorkshop:
             "contact_email": self.contact_email,
             "case_presenter_capacity": self.case_presenter_capacity,
             "participant_capacity": self.participant_capacity,
+            "show_places_left": self.show_places_left,
             "is_free": True,
         }
 
@@ -635,8 +648,11 @@ WORKSHOPS = [
         canton="FR",
         contact_name="Claire Exemple",
         contact_email="claire.exemple@example.org",
-        case_presenter_capacity=6,
-        participant_capacity=24,
+        # A small room, three tables: load_demo fills it and puts three people on
+        # the waiting list (demo_waiting_list.py).
+        case_presenter_capacity=3,
+        participant_capacity=9,
+        show_places_left=True,
         town_translations={"de": "Freiburg", "it": "Friburgo"},
         texts={
             "fr": {

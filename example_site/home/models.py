@@ -1,4 +1,5 @@
-"""The example site's home page: rich text and the package's "next workshop" teaser."""
+"""The example site's home page: rich text, the package's "next workshop" teaser and
+its testimonials block."""
 
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -6,7 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from wagtail_atelier.blocks import NextWorkshopBlock
+from wagtail_atelier.blocks import NextWorkshopBlock, TestimonialBlock
 
 
 class HomeBodyBlock(blocks.StreamBlock):
@@ -15,6 +16,9 @@ class HomeBodyBlock(blocks.StreamBlock):
         label="Text",
     )
     next_workshop = NextWorkshopBlock()
+    # Published testimonials (snippets), in the visitor's language; a withdrawn
+    # one disappears from the page by itself.
+    testimonials = TestimonialBlock()
 
 
 class HomePage(Page):

@@ -102,7 +102,18 @@ SCREENS = [
     # The case question is never corrected by staff: not in the form at all.
     ("edit", registrations("edit"), CHANGERS, (ACCESSIBILITY, DIETARY)),
     ("table plan", workshop_screen("table_plan"), SEE_NAMES, ()),
-    ("table plan print", workshop_screen("table_plan_print"), SEE_NAMES, (CASE,)),
+    # The sheets lie on the tables: never the case question (the registration form
+    # promises that only the facilitation team reads it) ...
+    ("table plan print", workshop_screen("table_plan_print"), SEE_NAMES, ()),
+    # ... which their own, labelled copy shows, to them only.
+    (
+        "facilitators' copy",
+        lambda page, presenter: (
+            workshop_screen("table_plan_print")(page, presenter) + "?copy=facilitators"
+        ),
+        SEE_CASES,
+        (CASE,),
+    ),
     ("table plan csv", workshop_screen("table_plan_csv"), SEE_NAMES, ()),
     ("harvest", workshop_screen("harvest"), SEE_NAMES, (CASE,)),
 ]

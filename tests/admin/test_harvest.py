@@ -575,3 +575,128 @@ def test_the_panel_query_count_does_not_grow(rf, users, index):
             AtelierDashboardPanel(request).render_html({})
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# -- one form for every table ---------------------------------------------------------
+
+
+def both_data(presenters, german=("", ""), french=("", ""), **extra) -> dict:
+    """One POST of the whole screen, as the browser sends it: both presenters,
+    each field with the value it was shown with (empty: nothing recorded yet)."""
+    data = {"presenter": [presenters["german"].pk, presenters["french"].pk]}
+    for key, values in (("german", german), ("french", french)):
+        prefix = f"harvest-{presenters[key].pk}"
+        data[f"{prefix}-key_insights"] = values[0]
+        data[f"{prefix}-next_steps"] = values[1]
+        data[f"initial-{prefix}-key_insights"] = ""
+        data[f"initial-{prefix}-next_steps"] = ""
+    data.update(extra)
+    return data
+
+
+def test_the_screen_is_one_form_with_one_save_button(
+    client, facilitators, workshop, presenters
+):
+    client.force_login(facilitators["changer"])
+    html = client.get(harvest_url(workshop)).content.decode()
+    assert html.count('id="harvest-form"') == 1
+    assert html.count("<textarea") == 4
+    assert html.count("Save all harvests") == 1
+    # Third person: the coordinator reads someone else's question.
+    assert "Question of the case presenter" in html
+    assert "Their question or challenge:" not in html
+
+
+def test_several_harvests_are_saved_together(client, users, workshop, presenters):
+    client.force_login(users["changer"])
+    response = client.post(
+        harvest_url(workshop),
+        both_data(
+            presenters, german=("Mut tut gut", "Verein fragen"), french=("Oser", "")
+        ),
+    )
+    assert response.status_code == 302
+    assert message_texts(response) == [
+        f"The harvests of Zoe {SECRET_LAST_NAME}, Léa Dubois are saved."
+    ]
+    saved = {h.presenter_id: h for h in TableHarvest.objects.all()}
+    assert saved[presenters["german"].pk].next_steps == "Verein fragen"
+    assert saved[presenters["french"].pk].key_insights == "Oser"
+
+
+def test_an_invalid_entry_saves_nothing_and_keeps_everything_typed(
+    client, users, workshop, presenters
+):
+    client.force_login(users["changer"])
+    too_long = "x" * 5001
+    response = client.post(
+        harvest_url(workshop),
+        both_data(
+            presenters, german=("Mut tut gut", "Verein fragen"), french=(too_long, "")
+        ),
+    )
+    assert response.status_code == 400
+    assert not TableHarvest.objects.exists()
+    html = response.content.decode()
+    # What was typed for the other person is still there.
+    assert "Mut tut gut" in html
+    assert "Verein fragen" in html
+    # The error, per person, announced as on the public forms.
+    french = f"id_harvest-{presenters['french'].pk}-key_insights"
+    assert 'id="error-summary"' in html
+    assert "data-atelier-error-summary" in html
+    assert f'href="#{french}"' in html
+    assert "Léa Dubois – Key insights:" in html
+    assert f'id="{french}_error"' in html
+    assert f'aria-describedby="{french}_helptext {french}_error"' in html
+    assert f'id="{french}_helptext"' in html
+
+
+def test_unchanged_tables_are_not_saved_again(client, users, workshop, presenters):
+    service.save_harvest(presenters["german"], "Alt", "", users["changer"])
+    client.force_login(users["changer"])
+    data = both_data(presenters, german=("Alt", ""), french=("Neu", ""))
+    data[f"initial-harvest-{presenters['german'].pk}-key_insights"] = "Alt"
+    response = client.post(harvest_url(workshop), data)
+    assert message_texts(response) == ["The harvest of Léa Dubois is saved."]
+    assert (
+        ModelLogEntry.objects.filter(action="wagtail_atelier.harvest.edit").count()
+        == 2  # the first save above, and Léa's
+    )
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(
+    client, users, workshop, presenters
+):
+    client.force_login(users["changer"])
+    # Someone else records the German table after the screen was opened empty.
+    service.save_harvest(
+        presenters["german"], "Von jemand anderem", "", users["changer"]
+    )
+    response = client.post(
+        harvest_url(workshop),
+        both_data(presenters, german=("Meine Fassung", ""), french=("Oser", "")),
+    )
+    assert response.status_code == 409
+    harvests = {h.presenter_id: h for h in TableHarvest.objects.all()}
+    assert harvests[presenters["german"].pk].key_insights == "Von jemand anderem"
+    assert presenters["french"].pk not in harvests  # all or nothing
+    html = response.content.decode()
+    assert "Meine Fassung" in html and "Von jemand anderem" in html
+    assert "someone else changed this harvest" in html
+
+
+def test_a_presenter_who_left_meanwhile_keeps_the_others_text(
+    client, users, workshop, presenters
+):
+    client.force_login(users["changer"])
+    german = presenters["german"]
+    german.status = "cancelled"
+    german.save()
+    response = client.post(
+        harvest_url(workshop),
+        both_data(presenters, german=("Weg", ""), french=("Oser encore", "")),
+    )
+    assert response.status_code == 409
+    assert not TableHarvest.objects.exists()
+    assert "Oser encore" in response.content.decode()

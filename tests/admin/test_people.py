@@ -139,7 +139,11 @@ def test_an_invalid_address_gives_a_translated_error(client, people_users):
         html = response.content.decode()
         assert "Bitte gültige E-Mail-Adresse eingeben." in html
         assert 'aria-invalid="true"' in html
-        assert 'aria-describedby="id_email-helptext id_email-errors"' in html
+        # The same ids as on the public forms, and both exist.
+        assert 'aria-describedby="id_email_helptext id_email_error"' in html
+        assert 'id="id_email_helptext"' in html
+        assert 'id="id_email_error"' in html
+        assert "data-atelier-error-summary" in html
         assert 'role="alert"' in html  # the error summary
         assert 'href="#id_email"' in html
     response = client.post(url("erase"), {"email": "", "action": "erase"})

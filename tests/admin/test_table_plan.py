@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 from wagtail.users.models import UserProfile
 
@@ -622,14 +622,82 @@ def test_the_printable_view_has_a_sheet_per_table_and_a_card_per_person(
     body = text(response)
     assert body.count('class="sheet"') == 3
     assert body.count('class="card"') == 12
-    assert "Wie gewinnen wir Freiwillige?" in body
+    # The sheets lie on the tables: no case question, even for a facilitator.
+    assert "Wie gewinnen wir Freiwillige?" not in body
+    assert "Facilitators' copy" not in body
     person = participants[0]
     card = body[body.index(f'data-person="{person.pk}"') :]
     card = card[: card.index("</article>")]
+    # In the language the workshop is held in (German), not the admin user's.
+    assert '<html lang="de">' in body
     for number, table in enumerate(view.tables_of(person), start=1):
-        assert f"Round {number}: table {table}" in card
+        assert f"Runde {number}: Tisch {table}" in card
     presenter_card = body[body.index(f'data-person="{presenters[1].pk}"') :]
-    assert "at table 2 and stay there" in presenter_card[:400]
+    with translation.override("de"):
+        stay = translation.gettext(
+            "You present your case at table %(number)s and stay there for every round."
+        ) % {"number": 2}
+    assert stay in presenter_card[:400]
+    # The screen's own controls stay in the admin user's language.
+    assert ">Back to the table plan</a>" in body
+
+
+def test_a_french_workshop_is_printed_in_french_for_a_german_admin_user(
+    client, django_user_model, cafe
+):
+    page, presenters, participants = cafe
+    page.workshop_language = "fr"
+    page.save()
+    view = view_of_generated(page)
+    user = admin_user(
+        django_user_model,
+        "redaktion",
+        "wagtail_atelier.view_registration",
+        "wagtail_atelier.view_case_details",
+    )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "de"
+    profile.save()
+    client.force_login(user)
+    body = text(client.get(url(page, "table_plan_print")))
+    assert '<html lang="fr">' in body
+    person = participants[0]
+    card = body[body.index(f'data-person="{person.pk}"') :]
+    card = card[: card.index("</article>")]
+    first_table = view.tables_of(person)[0]
+    assert f"Tour 1 : table {first_table}" in card
+    assert "Runde 1" not in body
+    # The controls that are not printed: in the admin user's language.
+    assert '<p class="no-print" lang="de">' in body
+
+
+def test_the_facilitators_copy_shows_the_cases_and_says_so(
+    client, django_user_model, users, cafe
+):
+    page, presenters, participants = cafe
+    view_of_generated(page)
+    facilitator = admin_user(
+        django_user_model,
+        "facilitator",
+        "wagtail_atelier.view_registration",
+        "wagtail_atelier.view_case_details",
+    )
+    copy_url = url(page, "table_plan_print") + "?copy=facilitators"
+    client.force_login(facilitator)
+    screen = text(client.get(url(page)))
+    assert copy_url.replace("&", "&amp;") in screen
+    body = text(client.get(copy_url))
+    assert body.count('class="sheet"') == 3
+    assert body.count('class="confidential"') == 3  # on every sheet
+    assert presenters[0].case_description in body
+    assert 'class="card"' not in body  # the cards go to everyone: not in this copy
+
+    # Without the case permission: neither the link nor the copy.
+    client.force_login(users["viewer"])
+    assert copy_url not in text(client.get(url(page)))
+    response = client.get(copy_url)
+    assert response.status_code == 302
+    assert presenters[0].case_description not in text(response)
 
 
 def test_the_csv_lists_everyone_with_their_tables(client, users, cafe):
@@ -800,3 +868,95 @@ def test_planner_messages_are_translated_with_their_words():
         message = service.translate(violation)
     assert "francese" in message.lower()
     assert "fr," not in message
+
+
+# -- accessibility of the screen ----------------------------------------------------
+
+
+def test_ambiguous_words_carry_a_context_for_translators():
+    """ "Cancel" of a dialog is not "Cancel" a registration ("Abbrechen", not
+    "Stornieren"): the screen asks for its own msgctxt."""
+    from pathlib import Path
+
+    import wagtail_atelier
+
+    template = (
+        Path(wagtail_atelier.__file__).parent
+        / "templates/wagtail_atelier/admin/table_plan.html"
+    ).read_text()
+    assert '{% translate "Cancel" context "dialog" %}' in template
+    assert '{% translate "Cancel" %}' not in template
+    assert '{% translate "Save" %}' not in template
+    assert '{% translate "Move" %}' not in template
+
+
+def test_the_dismiss_button_uses_the_dialog_context(client, users, cafe, monkeypatch):
+    page, presenters, participants = cafe
+    view = view_of_generated(page)
+    asked = []
+    original = translation._trans.pgettext
+
+    def spy(context, message):
+        asked.append((context, message))
+        return original(context, message)
+
+    monkeypatch.setattr(translation._trans, "pgettext", spy)
+    client.force_login(users["changer"])
+    person = participants[0]
+    tables = view.tables_of(person)
+    response = client.post(
+        url(page),
+        {
+            "action": "move",
+            "revision": TablePlan.objects.get().revision,
+            "person": person.pk,
+            "round": 1,
+            "table": tables[1],
+        },
+    )
+    assert response.status_code == 409
+    assert ("dialog", "Cancel") in asked
+    html = text(response)
+    # The warning takes focus, and "Cancel" leads back to the person's name.
+    assert 'id="pending-move" tabindex="-1" autofocus' in html
+    assert f'#seat-1-{person.pk}">' in html
+
+
+def test_after_a_move_focus_returns_to_the_person(client, users, cafe):
+    page, presenters, participants = cafe
+    view = view_of_generated(page)
+    person = participants[0]
+    tables = view.tables_of(person)
+    others = [t.id for t in view.tables if t.id not in tables]
+    client.force_login(users["changer"])
+    response = client.post(
+        url(page),
+        {
+            "action": "move",
+            "revision": TablePlan.objects.get().revision,
+            "person": person.pk,
+            "round": 1,
+            "table": others[0] if others else "",
+            "force": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url.endswith(f"#seat-1-{person.pk}")
+    html = text(client.get(url(page)))
+    # That fragment is the person's name in round 1: a link, which takes focus.
+    assert f'<a class="atelier-plan__person" id="seat-1-{person.pk}"' in html
+
+
+def test_invalid_parameters_are_announced_like_the_public_forms(client, users, cafe):
+    page, presenters, participants = cafe
+    client.force_login(users["changer"])
+    response = generate(client, page, rounds="3", min_size="5", max_size="3")
+    assert response.status_code == 400
+    html = text(response)
+    assert 'id="error-summary"' in html
+    assert "data-atelier-error-summary" in html
+    assert 'href="#id_min_size"' in html
+    assert 'aria-describedby="id_min_size_helptext id_min_size_error"' in html
+    assert 'id="id_min_size_error"' in html
+    assert 'id="id_min_size_helptext"' in html
+    assert 'aria-invalid="true"' in html

@@ -195,7 +195,8 @@ def test_coordinator_makes_the_plan_moves_against_a_rule_and_prints(
 
         # Her name pre-fills the move form.
         round_1.get_by_role("link", name=person.full_name).click()
-        admin.wait_for_url(re.compile(rf"\?move={person.pk}&round=1#move$"))
+        # The script fills in the move form without a reload; focus goes to the table.
+        expect(admin.locator("#move-table")).to_be_focused()
         expect(admin.locator("#move-person")).to_have_value(str(person.pk))
         expect(admin.locator("#move-round")).to_have_value("1")
         admin.locator("#move-table").select_option(str(target))
@@ -240,8 +241,9 @@ def test_coordinator_makes_the_plan_moves_against_a_rule_and_prints(
         expect(admin.locator(".card")).to_have_count(
             len(presenters) + len(participants)
         )
+        # The cards are in the language the workshop is held in (German).
         expect(admin.locator(f".card[data-person='{person.pk}']")).to_contain_text(
-            f"Round 1: table {target}"
+            f"Runde 1: Tisch {target}"
         )
         expect(admin.locator(".warning")).to_be_visible()
 

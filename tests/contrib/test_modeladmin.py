@@ -743,7 +743,8 @@ def two_workshops(workshop, index):
 def csv_rows(response) -> list[dict]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8"))))
+    # utf-8-sig: the export starts with a BOM (for Excel).
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
 
 
 def xlsx_rows(response) -> list[dict]:
@@ -773,7 +774,8 @@ def test_exports_show_labels_local_times_and_no_formulas(client, users, two_work
     [sheet_row] = xlsx_rows(
         client.get(registration_url("index", query=query + "&export=xlsx"))
     )
-    assert row["Workshop"] == "Praxiswerkstatt Suhr"
+    workshop_date = timezone.localtime(two_workshops[0].start_at)
+    assert row["Workshop"] == f"Praxiswerkstatt Suhr ({workshop_date:%d.%m.%Y})"
     assert row["Role"] == "I bring a case"
     assert row["Status"] == "Confirmed"
     assert row["Email"] == SECRET_EMAIL

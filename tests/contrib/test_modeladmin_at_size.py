@@ -149,19 +149,41 @@ def test_the_rows_are_those_of_the_stock_listing(
     client, users, workshop, other, who, query, monkeypatch
 ):
     """The view renders the rows itself (no template tag and include per cell and
-    button): the same cells, links and buttons as wagtail-modeladmin's templates."""
+    button): the same cells, links and buttons as wagtail-modeladmin's templates,
+    the buttons in Wagtail's dropdown and a checkbox added."""
     add_registrations(workshop, other, 12)
     RegistrationFactory(workshop=workshop, first_name="<b>Fett</b>", last_name="Muster")
     client.force_login(users[who])
-    ours = table_rows(client.get(index_url(query)))
+    ours = [our_row(row) for row in table_rows(client.get(index_url(query)))]
     monkeypatch.setattr(
         RegistrationAdmin, "index_template_name", "modeladmin/index.html"
     )
-    stock = table_rows(client.get(index_url(query)))
+    stock = [stock_row(row) for row in table_rows(client.get(index_url(query)))]
     assert ours == stock
+    # The control: the comparison sees the buttons (a changer gets actions).
+    assert any(len(actions) > 2 for _cells, actions in ours) == (who == "changer")
     assert len(ours) >= 3
     if not query:
-        assert any("&lt;b&gt;Fett&lt;/b&gt;" in row for row in ours)
+        assert any("&lt;b&gt;Fett&lt;/b&gt;" in cells for cells, _actions in ours)
+
+
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>\s*(.*?)\s*</a>')
+
+
+def our_row(row: str) -> tuple[str, list]:
+    """A row of the listing as (its cells, its actions): without the checkbox, the
+    actions out of Wagtail's dropdown."""
+    row = re.sub(r'<td class="atelier-select">.*?</td>', "", row)
+    match = re.search(r'<div data-controller="w-dropdown".*?</div></div>', row)
+    assert match, row
+    return row.replace(match.group(0), ""), _LINK.findall(match.group(0))
+
+
+def stock_row(row: str) -> tuple[str, list]:
+    """A row of wagtail-modeladmin's own listing as (its cells, its buttons)."""
+    match = re.search(r'<ul class="actions">.*?</ul>', row)
+    assert match, row
+    return row.replace(match.group(0), ""), _LINK.findall(match.group(0))
 
 
 # -- exports ---------------------------------------------------------------------------
@@ -202,41 +224,52 @@ def frozen_registrations(workshop, other):
 
 
 # What the CSV held before the export streamed in chunks, for a user without the
-# case details: labels, local times, translated choices, neutralised formulas.
+# case details: labels, local times, translated choices, neutralised formulas; with
+# a BOM first (for Excel) and the workshops' dates (see expected_csv()).
 EXPECTED_CSV = (
-    "Workshop,Role,Status,First name,Last name,Email,Phone,"
+    "\ufeffWorkshop,Role,Status,First name,Last name,Email,Phone,"
     "Caring community or organisation,Town,Canton,Languages for the discussions,"
     "Shares contact with the other participants,Language of correspondence,"
     "Registered at,"
     "Attendance marked at\r\n"
-    "Praxiswerkstatt Suhr,I take part in the discussions,Cancelled,Eva,Abgemeldet,"
+    "Praxiswerkstatt Suhr ({suhr}),"
+    "I take part in the discussions,Cancelled,Eva,Abgemeldet,"
     "eva@example.org,,Caring Community Suhr,Suhr,Aargau,German,no,de,"
     "2025-03-01 10:32:00,\r\n"
-    "Praxiswerkstatt Olten,I take part in the discussions,Waiting list,Max,Muster,"
+    "Praxiswerkstatt Olten ({olten}),"
+    "I take part in the discussions,Waiting list,Max,Muster,"
     "max@example.org,,Caring Community Suhr,Suhr,Aargau,German,no,de,"
     "2025-03-01 10:31:00,\r\n"
-    "Praxiswerkstatt Suhr,I bring a case,Confirmed,Zoé,Keller,zoe@example.org,"
+    "Praxiswerkstatt Suhr ({suhr}),I bring a case,Confirmed,Zoé,Keller,zoe@example.org,"
     '+41 79 123 45 67,"\'=HYPERLINK(""https://evil.example.org"",""klick"")",'
     'Suhr,Aargau,"German, French",yes,de,2025-03-01 10:30:15,\r\n'
 )
 
 
+def expected_csv(workshop, other) -> str:
+    return EXPECTED_CSV.format(
+        suhr=f"{timezone.localtime(workshop.start_at):%d.%m.%Y}",
+        olten=f"{timezone.localtime(other.start_at):%d.%m.%Y}",
+    )
+
+
 def test_the_csv_is_streamed_in_chunks_and_unchanged(
-    client, users, frozen_registrations, monkeypatch
+    client, users, frozen_registrations, workshop, other, monkeypatch
 ):
     client.force_login(users["viewer"])
+    expected = expected_csv(workshop, other)
     response = client.get(index_url("?export=csv"))
     assert response.streaming is True
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="registrations.csv"'
     _chunks, content = read_all(response)
-    assert content.decode("utf-8") == EXPECTED_CSV
+    assert content.decode("utf-8") == expected
 
     # Two rows at a time: the heading, then two chunks (2 rows, 1 row), the same text.
     monkeypatch.setattr(ExportIndexView, "export_chunk_size", 2)
     chunks, content = read_all(client.get(index_url("?export=csv")))
     assert len(chunks) == 3
-    assert content.decode("utf-8") == EXPECTED_CSV
+    assert content.decode("utf-8") == expected
 
 
 def test_the_csv_keeps_the_filter_and_the_users_language(
@@ -252,7 +285,7 @@ def test_the_csv_keeps_the_filter_and_the_users_language(
     _chunks, content = read_all(
         client.get(index_url(f"?workshop_key={other.translation_key}&export=csv"))
     )
-    lines = content.decode("utf-8").splitlines()
+    lines = content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("Praxiswerkstatt,Rolle,Status,Vorname,Nachname")
     assert "Warteliste" in lines[1] and "Muster" in lines[1]

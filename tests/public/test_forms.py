@@ -28,7 +28,7 @@ def registration_section(response) -> BeautifulSoup:
 
 
 def field_errors(section, name: str) -> list[str]:
-    errors = section.find(id=f"id_{name}_errors")
+    errors = section.find(id=f"id_{name}_error")
     return (
         [li.get_text(" ", strip=True) for li in errors.find_all("li")] if errors else []
     )

@@ -7,36 +7,65 @@ service's transaction, which the test's own transaction turns into savepoints; i
 production they are the transaction's BEGIN and COMMIT):
 
 - the workshop page with the registration form:                    9
-- a registration POST that is stored (the routing: site, locale,
-  three pages, two for the view restrictions; then the seat lock,
-  the registration row and its confirmation stored as an intent):
-  the workshop's first, which also creates its seat-lock row:      13
-  later ones, the seat-lock row found:                             12
-  (one more, the count of confirmed places, when the role has a
-  limit; no lookup for an existing registration: the unique
-  constraint refuses a second one)
-- rendering the confirmation and sending it after the commit:       4
+- a registration POST that is stored, until its redirect is ready
+  (what the visitor waits for):
+    1. the site (Wagtail's ``Site.find_for_request``)
+    2. the active locale (``root_page.localized``)
+    3. the index below the home page (Wagtail's ``Page.route``)
+    4. the index's specific page
+    5. the workshop with its locale (the index's ``route()``, which tells
+       without the resolver's Http404 that the path is not one of its own
+       routes; the listing image is joined only for the page itself)
+    6. the ancestors' aliases and 7. their view restrictions (Wagtail's
+       ``before_serve_page`` check)
+    8. BEGIN (here a savepoint)
+       the seat lock, on PostgreSQL only (``SELECT ... FOR UPDATE`` on the
+       workshop's lock row; the workshop's first registration creates the
+       row: one query more). SQLite has no row locks: its IMMEDIATE write
+       transaction is the lock.
+    9. the count of the role's confirmed places (only when it has a limit)
+   10. the registration row (no lookup for an existing registration: the
+       unique constraint refuses a second one)
+   11. its confirmation, stored as an intent
+       the site's choice for the contact's notification (a mail for each
+       registration or the digest), read once, then remembered in the
+       default cache (``services/notifications.py``)
+   12. COMMIT (here the savepoint's release)
+  SQLite: 11, 12 with the site's choice read (the fixture's workshop has
+  no limits: no count); PostgreSQL: 12, 14 for the workshop's first
+  registration (the choice read, the lock row created)
+- after the response has gone out (the immediate task backend, run by
+  the ``request_finished`` signal; with a worker, in the worker):
+  the confirmation rendered and stored, claimed, read, marked sent:  4
 - a POST with an address already registered (the insert refused,
   the existing registration read, the link mailed again):          16
+  (17 on PostgreSQL, with the lock)
 - a POST with errors, the form shown again:                         9
 """
 
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RegistrationFactory, registration_form_data, route
-from wagtail_atelier.models import Registration
+from wagtail_atelier.models import OutgoingMail, Registration
+from wagtail_atelier.models.mail import MailStatus
 
 pytestmark = pytest.mark.django_db
 
+#: PostgreSQL locks the workshop's seat row (one statement); SQLite, which has no
+#: row locks and runs one write transaction at a time, needs none.
+LOCK_QUERIES = 1 if connection.features.has_select_for_update else 0
+
 PAGE_QUERIES = 9
-REGISTER_QUERIES = 13
-LATER_REGISTER_QUERIES = 12
+# The first also reads the site's notification choice and creates the lock row.
+REGISTER_QUERIES = 12 + LOCK_QUERIES + LOCK_QUERIES
+LATER_REGISTER_QUERIES = 11 + LOCK_QUERIES
 SEND_QUERIES = 4
-DUPLICATE_QUERIES = 16
+DUPLICATE_QUERIES = 16 + LOCK_QUERIES
 INVALID_POST_QUERIES = 9
 
 
@@ -169,3 +198,65 @@ def test_the_counts_do_not_grow_with_the_registrations(client, busy_workshop):
 
     assert page_10 == page_100 <= PAGE_QUERIES
     assert post_10 == post_100 == LATER_REGISTER_QUERIES
+
+
+@pytest.fixture
+def committed_workshop():
+    """A workshop without limits, in a tree built here: transactional tests start
+    from an emptied database (no default site)."""
+    from tests.factories import WorkshopIndexPageFactory, WorkshopPageFactory
+    from tests.testapp.tree import site_tree
+
+    _locales, home = site_tree()
+    index = WorkshopIndexPageFactory(parent=home, slug="praxiswerkstatt")
+    return WorkshopPageFactory(
+        parent=index, case_presenter_capacity=None, participant_capacity=None
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_mail_is_stored_before_the_answer_and_sent_after_it(
+    client, committed_workshop
+):
+    """With the immediate backend (the default) the visitor does not wait for the
+    confirmation's templates and the mail server: when Django hands the redirect
+    to the server, the registration and its mail row are committed, nothing has
+    been sent, and the request has made its budget of queries; the mail is
+    rendered and sent when the server closes the response."""
+    busy_workshop = committed_workshop
+    client.get(busy_workshop.url)
+    client.post(route(busy_workshop, "register"), registration_form_data())
+    mail.outbox.clear()
+    seen = {}
+    get_response = client.handler.get_response
+
+    def answered(request):
+        with CaptureQueriesContext(connection) as queries:
+            response = get_response(request)
+        seen["queries"] = len(queries)
+        seen["mails"] = list(
+            OutgoingMail.objects.filter(registration__email="a@x.org").values_list(
+                "status", flat=True
+            )
+        )
+        seen["outbox"] = len(mail.outbox)
+        return response
+
+    client.handler.get_response = answered
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            route(busy_workshop, "register"), registration_form_data(email="a@x.org")
+        )
+
+    assert response.status_code == 302
+    assert seen == {
+        "queries": LATER_REGISTER_QUERIES,
+        "mails": [MailStatus.PENDING],
+        "outbox": 0,
+    }
+    # The request, the sending after it, and this test's own look at the rows.
+    assert len(queries) == LATER_REGISTER_QUERIES + SEND_QUERIES + 1
+    assert [m.to for m in mail.outbox] == [["a@x.org"]]
+    sent = OutgoingMail.objects.get(registration__email="a@x.org")
+    assert sent.status == MailStatus.SENT
+    assert sent.language == busy_workshop.locale.language_code

@@ -179,3 +179,108 @@ def test_the_notification_is_rendered_after_the_commit_not_under_the_seat_lock(
             "waiting": 0,
         }
     assert counts in stored.body_text
+
+
+# -- the contact's language -----------------------------------------------------------
+
+
+def contact_account(django_user_model, username, language, *, email="anna@example.org"):
+    """A Wagtail account with the workshop contact's address and, in its profile,
+    the preferred language ``language`` (Account > Preferences)."""
+    from wagtail.users.models import UserProfile
+
+    user = django_user_model.objects.create_user(
+        username=username, email=email, password="x"
+    )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+    return user
+
+
+@pytest.fixture
+def french_workshop(workshop):
+    """``workshop`` held in French, with a French and an Italian version."""
+    from tests.factories import translate
+
+    workshop.workshop_language = "fr"
+    workshop.save_revision().publish()
+    return {
+        "de": workshop,
+        "fr": translate(workshop, "fr", title="Atelier pratique Suhr"),
+        "it": translate(workshop, "it", title="Laboratorio pratico Suhr"),
+    }
+
+
+def test_a_french_workshops_notification_is_in_french_on_a_german_site(
+    french_workshop, settings, django_capture_on_commit_callbacks
+):
+    assert settings.LANGUAGE_CODE == "de"
+    with django_capture_on_commit_callbacks(execute=True):
+        register(french_workshop["de"])  # on the German page
+
+    notice = OutgoingMail.objects.get(kind=MailKind.CONTACT_NOTIFICATION)
+    message = sent_notification()
+    assert notice.language == "fr"
+    assert notice.subject == message.subject
+    assert message.subject == "Nouvelle inscription à Atelier pratique Suhr"
+    assert "Atelier pratique Suhr" in message.body
+    assert "Praxiswerkstatt" not in message.subject + message.body
+    assert (
+        "Rôle\u00a0: personne qui amène une situation. Statut\u00a0: Confirmée."
+        in message.body
+    )
+    assert "Toutes les inscriptions" in message.alternatives[0][0]
+    assert 'lang="fr"' in message.alternatives[0][0]
+    assert "Anmeldungen" not in message.body
+
+
+def test_the_contacts_preferred_language_wins_over_the_workshops(
+    french_workshop, django_user_model, django_capture_on_commit_callbacks
+):
+    contact_account(django_user_model, "anna", "it")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(french_workshop["fr"])
+
+    message = sent_notification()
+    assert message.subject == "Nuova iscrizione a Laboratorio pratico Suhr"
+    assert "Tutte le iscrizioni" in message.alternatives[0][0]
+    stored = OutgoingMail.objects.get(kind=MailKind.CONTACT_NOTIFICATION)
+    assert stored.language == "it"
+
+
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        pytest.param([("anna", "en", True)], id="not-a-site-language"),
+        pytest.param([("anna", "", True)], id="no-preference"),
+        pytest.param([("anna", "it", False)], id="inactive-account"),
+        pytest.param([("anna", "it", True), ("anna2", "de", True)], id="disagree"),
+    ],
+)
+def test_without_a_clear_preference_the_workshops_language_is_used(
+    french_workshop, django_user_model, django_capture_on_commit_callbacks, accounts
+):
+    for username, language, active in accounts:
+        user = contact_account(django_user_model, username, language)
+        user.is_active = active
+        user.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(french_workshop["it"])
+
+    assert sent_notification().subject == "Nouvelle inscription à Atelier pratique Suhr"
+
+
+def test_a_preference_on_another_address_does_not_count(
+    french_workshop, django_user_model, django_capture_on_commit_callbacks
+):
+    contact_account(django_user_model, "other", "it", email="other@example.org")
+    contact_account(django_user_model, "anna", "de", email="ANNA@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register(french_workshop["fr"])
+
+    # The address is compared without regard to case.
+    assert sent_notification().subject == "Neue Anmeldung für Praxiswerkstatt Suhr"

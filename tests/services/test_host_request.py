@@ -669,3 +669,122 @@ def test_the_listing_costs_the_same_whatever_its_length(
             assert client.get(index).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# -- the language of the mails --------------------------------------------------------
+
+
+def test_the_coordinators_are_told_in_the_language_the_request_asks_for(
+    client, host_pages, coordinators, django_capture_on_commit_callbacks
+):
+    """Sent from the German page for a workshop in French: the coordinators read
+    about it in French, the requester is answered in German, the site's default."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            host_pages["de"].url,
+            host_request_form_data(region="Sion", canton="VS", languages=["fr"]),
+        )
+
+    stored = OutgoingMail.objects.get(kind=MailKind.HOST_REQUEST_NOTIFICATION)
+    assert stored.language == "fr"
+    (notification,) = [m for m in mail.outbox if m.to == coordinators]
+    (acknowledgement,) = [m for m in mail.outbox if m.to == ["regula@example.org"]]
+    assert notification.subject == "Nouvelle demande d’accueil\u00a0: Sion (Valais)"
+    assert "Sion (Valais)" in notification.body
+    assert "La consulter dans l’administration" in notification.alternatives[0][0]
+    assert 'lang="fr"' in notification.alternatives[0][0]
+    assert acknowledgement.subject == (
+        "Wir haben Ihre Anfrage für eine Praxiswerkstatt erhalten"
+    )
+    acknowledged = OutgoingMail.objects.get(kind=MailKind.HOST_REQUEST_ACKNOWLEDGEMENT)
+    assert acknowledged.language == "de"
+
+
+def test_an_italian_request_is_acknowledged_and_notified_in_italian(
+    client, host_pages, coordinators, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            host_pages["it"].url,
+            host_request_form_data(
+                region="Bellinzona", canton="TI", languages=["de", "it"]
+            ),
+        )
+
+    (notification,) = [m for m in mail.outbox if m.to == coordinators]
+    (acknowledgement,) = [m for m in mail.outbox if m.to == ["regula@example.org"]]
+    assert notification.subject == (
+        "Nuova richiesta di ospitare da Bellinzona (Ticino)"
+    )
+    assert acknowledgement.subject == (
+        "Abbiamo ricevuto la sua richiesta di ospitare un laboratorio pratico"
+    )
+
+
+@pytest.mark.parametrize(
+    ("form_language", "asked", "expected"),
+    [
+        pytest.param("de", ["fr"], "fr", id="the-one-asked-for"),
+        pytest.param("it", ["de", "it"], "it", id="of-several-the-forms"),
+        pytest.param("fr", ["it", "de"], "de", id="of-several-the-sites-first"),
+        pytest.param("fr", [], "fr", id="none-the-forms"),
+        pytest.param("it", ["en"], "it", id="not-a-site-language-the-forms"),
+    ],
+)
+def test_the_language_of_the_coordinators_notification(form_language, asked, expected):
+    request = HostRequestFactory(language=form_language, languages=asked)
+    assert services.notification_language(request) == expected
+
+
+def test_the_scheduled_mail_is_in_the_requesters_language(
+    index, django_capture_on_commit_callbacks
+):
+    from tests.factories import WorkshopPageFactory
+
+    workshop = WorkshopPageFactory(parent=index, title="Praxiswerkstatt Bellinzona")
+    translate(workshop, "it", title="Laboratorio pratico Bellinzona")
+    request = HostRequestFactory(language="it", languages=["de"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(request, status=HostRequestStatus.IN_DISCUSSION)
+        services.change_status(
+            request, status=HostRequestStatus.SCHEDULED, workshop=workshop
+        )
+
+    stored = OutgoingMail.objects.get(kind=MailKind.HOST_REQUEST_SCHEDULED)
+    assert stored.language == "it"
+    assert "Laboratorio pratico Bellinzona" in stored.subject
+    with translation.override("de"):
+        german = translation.gettext("Feel free to share this link in your community.")
+    with translation.override("it"):
+        italian = translation.gettext("Feel free to share this link in your community.")
+    assert italian != german
+    assert italian in stored.body_text and german not in stored.body_text
+
+
+def test_the_acknowledgements_labels_take_their_colon_from_the_translation(
+    client, host_pages, monkeypatch, django_capture_on_commit_callbacks
+):
+    """French writes "E-mail : …" with a space before the colon: the copy of the
+    request goes through one translatable "label: value" string."""
+    real_pgettext = translation.pgettext
+
+    def french_typography(context, message):
+        if (context, message) == ("mail label", "%(label)s: %(value)s"):
+            return "%(label)s\u00a0: %(value)s"
+        if (context, message) == ("mail label", "%(label)s:"):
+            return "%(label)s\u00a0:"
+        return real_pgettext(context, message)
+
+    monkeypatch.setattr(translation, "pgettext", french_typography)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(host_pages["fr"].url, host_request_form_data(languages=["fr"]))
+
+    (acknowledgement,) = [m for m in mail.outbox if m.to == ["regula@example.org"]]
+    with translation.override("fr"):
+        email_label = translation.gettext("Email")
+        message_label = translation.gettext("Message")
+    html = acknowledgement.alternatives[0][0]
+    assert f"{email_label}\u00a0: regula@example.org" in acknowledgement.body
+    assert f"<li>{email_label}\u00a0: regula@example.org</li>" in html
+    assert f"{message_label}\u00a0:\nWir freuen uns!" in acknowledgement.body
+    assert f"{email_label}: " not in acknowledgement.body + html

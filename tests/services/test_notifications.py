@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from freezegun import freeze_time
 from wagtail.models import Page, Site
 
@@ -95,12 +95,20 @@ def expected_lines(
             "waiting": waiting,
         }
         left = gettext("places left: %(left)s") % {"left": max(capacity - confirmed, 0)}
+
+        def labelled(label, value):
+            # The colon is translated too (French puts a space before it).
+            return pgettext("mail label", "%(label)s: %(value)s") % {
+                "label": gettext(label),
+                "value": value,
+            }
+
         return [
-            f"- {gettext('New registrations with a place')}: {new_confirmed}",
-            f"- {gettext('New registrations on the waiting list')}: {new_waiting}",
-            f"- {gettext('Moved up from the waiting list')}: {moved_up}",
-            f"- {gettext('Cancellations')}: {cancelled}",
-            f"- {gettext('Now')}: {now} / {capacity}, {left}",
+            f"- {labelled('New registrations with a place', new_confirmed)}",
+            f"- {labelled('New registrations on the waiting list', new_waiting)}",
+            f"- {labelled('Moved up from the waiting list', moved_up)}",
+            f"- {labelled('Cancellations', cancelled)}",
+            f"- {labelled('Now', now)} / {capacity}, {left}",
         ]
 
 
@@ -386,6 +394,137 @@ def test_the_digest_is_in_the_language_the_workshop_is_held_in(workshop, setting
     )
 
 
+def _held_in(workshop, language: str) -> None:
+    with freeze_time("2031-03-04 08:00:00+00:00"):
+        workshop.workshop_language = language
+        workshop.start_at = timezone.now() + timedelta(days=30)
+        workshop.end_at = workshop.start_at + timedelta(hours=3)
+        workshop.save_revision().publish()
+
+
+def _two_digests(workshop) -> tuple:
+    """The first digest on 4 March 2031 and the second, a day later, which says
+    since when."""
+    with freeze_time("2031-03-04 08:00:00+00:00"):
+        register(workshop, "p0@example.org")
+        assert notifications.send_due_digests() == 1
+    with freeze_time("2031-03-05 08:00:00+00:00"):
+        register(workshop, "p1@example.org", role="case_presenter")
+        assert notifications.send_due_digests() == 1
+    first, second = digests()
+    return first, second
+
+
+def test_a_french_workshops_digest_is_in_french_with_french_dates(workshop, settings):
+    _held_in(workshop, "fr")
+    translate(workshop, "fr", title="Atelier pratique Suhr")
+    assert settings.LANGUAGE_CODE == "de"
+
+    first, second = _two_digests(workshop)
+
+    assert first.language == second.language == "fr"
+    assert (
+        second.subject == "Inscriptions à Atelier pratique Suhr\u00a0: ce qui a changé"
+    )
+    assert second.body_text.startswith(
+        "Ce qui a changé dans les inscriptions à «\u00a0Atelier pratique Suhr\u00a0» "
+        "depuis le 4 mars 2031, 09:00\u00a0:"
+    )
+    assert "4 mars 2031, 09:00" in second.body_html
+    assert "März" not in second.body_text + second.body_html
+    assert "Toutes les inscriptions" in second.body_html
+    assert role_lines(second.body_text, "case_presenter", "fr") == expected_lines(
+        new_confirmed=1, confirmed=1, waiting=0, capacity=2, language="fr"
+    )
+
+
+def test_an_italian_workshops_digest_is_in_italian_with_italian_dates(
+    workshop, settings
+):
+    _held_in(workshop, "it")
+    translate(workshop, "it", title="Laboratorio pratico Suhr")
+    assert settings.LANGUAGE_CODE == "de"
+
+    _first, second = _two_digests(workshop)
+
+    assert second.language == "it"
+    assert (
+        second.subject == "Iscrizioni a Laboratorio pratico Suhr: che cosa è cambiato"
+    )
+    assert second.body_text.startswith(
+        "Che cosa è cambiato nelle iscrizioni a «Laboratorio pratico Suhr» "
+        "dal 4 marzo 2031, 09:00:"
+    )
+    assert "Tutte le iscrizioni" in second.body_html
+    assert 'lang="it"' in second.body_html
+
+
+def test_without_a_version_in_its_language_the_digest_keeps_the_language(workshop):
+    """A workshop held in Italian announced only on a German page: the words are
+    Italian, the title the one there is."""
+    _held_in(workshop, "it")
+
+    _first, second = _two_digests(workshop)
+
+    assert second.subject == "Iscrizioni a Praxiswerkstatt Suhr: che cosa è cambiato"
+    assert "dal 4 marzo 2031, 09:00:" in second.body_text
+
+
+def test_the_digest_is_in_the_contacts_preferred_language(workshop, django_user_model):
+    from wagtail.users.models import UserProfile
+
+    _held_in(workshop, "fr")
+    translate(workshop, "fr", title="Atelier pratique Suhr")
+    translate(workshop, "it", title="Laboratorio pratico Suhr")
+    user = django_user_model.objects.create_user(
+        username="anna", email="Anna@Example.org", password="x"
+    )
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "it"
+    profile.save()
+
+    _first, second = _two_digests(workshop)
+
+    assert second.language == "it"
+    # The Italian version of the page, in Italian words, with an Italian date.
+    assert (
+        second.subject == "Iscrizioni a Laboratorio pratico Suhr: che cosa è cambiato"
+    )
+    assert "dal 4 marzo 2031, 09:00:" in second.body_text
+
+
+def test_a_contact_of_workshops_in_two_languages_gets_each_digest_in_its_language(
+    index,
+):
+    """One digest per workshop, so one language per digest: the workshop's."""
+    french = WorkshopPageFactory(
+        parent=index, title="Atelier Sion", slug="sion", workshop_language="fr"
+    )
+    italian = WorkshopPageFactory(
+        parent=index,
+        title="Laboratorio Bellinzona",
+        slug="bellinzona",
+        workshop_language="it",
+    )
+    assert french.contact_email == italian.contact_email
+    register(french, "p0@example.org")
+    register(italian, "p1@example.org")
+
+    assert notifications.send_due_digests() == 2
+
+    subjects = {d.workshop_key: (d.language, d.subject) for d in digests()}
+    assert subjects == {
+        french.translation_key: (
+            "fr",
+            "Inscriptions à Atelier Sion\u00a0: ce qui a changé",
+        ),
+        italian.translation_key: (
+            "it",
+            "Iscrizioni a Laboratorio Bellinzona: che cosa è cambiato",
+        ),
+    }
+
+
 #: Everything a registrant typed that could identify them or says something about
 #: their health or situation.
 PERSON = {
@@ -434,10 +573,11 @@ def test_the_digest_names_nobody(workshop, django_capture_on_commit_callbacks):
 # -- cost and concurrency --------------------------------------------------------------
 
 
-#: The run (the current workshops, those due, their pages in two page classes, the
-#: sites' choices) and one workshop's digest (savepoint, lock, counts, the stored
-#: mail, the mark, release): the same at any number of registrations.
-DIGEST_QUERY_BUDGET = 11
+#: The run (the current workshops, those due, their pages in two page classes, their
+#: contacts' preferred languages, the sites' choices) and one workshop's digest
+#: (savepoint, lock, counts, the stored mail, the mark, release): the same at any
+#: number of registrations.
+DIGEST_QUERY_BUDGET = 12
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -532,3 +672,25 @@ def test_control_without_the_lock_the_harness_sees_two_digests(
     monkeypatch.setattr(notifications, "_lock_seats", unlocked)
     _concurrent_runs(4)
     assert digests().count() > 1
+
+
+def test_the_colon_after_a_label_is_translated_with_it(workshop, monkeypatch):
+    """French puts a (non-breaking) space before a colon: the digest's "label: value"
+    lines go through one translatable string, never a hard-coded colon."""
+    real_pgettext = translation.pgettext
+
+    def french_typography(context, message):
+        if (context, message) == ("mail label", "%(label)s: %(value)s"):
+            return "%(label)s\u00a0: %(value)s"
+        return real_pgettext(context, message)
+
+    monkeypatch.setattr(translation, "pgettext", french_typography)
+    _held_in(workshop, "fr")
+    _first, second = _two_digests(workshop)
+
+    with translation.override("fr"):
+        new_label = gettext("New registrations with a place")
+        cancelled_label = gettext("Cancellations")
+    assert f"- {new_label}\u00a0: 1" in second.body_text
+    assert f"<li>{cancelled_label}\u00a0: 0</li>" in second.body_html
+    assert f"{new_label}: " not in second.body_text + second.body_html

@@ -35,10 +35,33 @@ def export_cell(value, *, xlsx: bool = False):
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: What a CSV export starts with: Excel reads a CSV without it in the system's
+#: legacy code page, and umlauts ("Zürich") come out garbled.
+CSV_BOM = "\ufeff".encode()
 
-def write_xlsx(output, headings: list, rows: Iterable[list], *, date_format=None):
+# What a worksheet's name may not hold, and its length (Excel's limits).
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+_SHEET_TITLE_MAX_LENGTH = 31
+
+
+def sheet_title(title: str) -> str:
+    """``title`` as a valid worksheet name (Excel refuses some characters and more
+    than 31 of them)."""
+    title = _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip()
+    return title[:_SHEET_TITLE_MAX_LENGTH].strip() or "Sheet1"
+
+
+def write_xlsx(
+    output,
+    headings: list,
+    rows: Iterable[list],
+    *,
+    date_format=None,
+    title: str = "Sheet1",
+):
     """Write a one-sheet workbook to the file ``output``: ``headings``, then each
-    of ``rows`` (lists of values as :func:`export_cell` gave them) as it comes.
+    of ``rows`` (lists of values as :func:`export_cell` gave them) as it comes. The
+    sheet is called ``title`` (translated by the caller: what the rows are).
 
     openpyxl's write-only mode keeps no row in memory, so ``rows`` can be a
     generator over a queryset read in chunks. Empty cells are left out, datetimes
@@ -47,7 +70,7 @@ def write_xlsx(output, headings: list, rows: Iterable[list], *, date_format=None
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True, iso_dates=True)
-    sheet = workbook.create_sheet(title="Sheet1")
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.append(headings)
     for row in rows:
         cells = []

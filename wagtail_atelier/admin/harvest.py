@@ -24,6 +24,7 @@ from ..models.choices import language_names
 from ..permissions import REGISTRATION_CHANGE_PERMISSION
 from ..responses import private
 from ..services import harvest as service
+from . import forms as admin_forms
 from .table_plan import WorkshopAdminView
 
 #: Longest text the form takes for each field: a harvest is a few paragraphs.
@@ -47,11 +48,18 @@ def harvest_url(workshop) -> str:
 
 
 class HarvestForm(forms.Form):
+    """One case presenter's harvest: one of the forms the screen saves together.
+
+    Each field also posts the value it was shown with (``show_hidden_initial``):
+    only what the coordinator changed is saved, and a change someone else made
+    meanwhile is not overwritten unnoticed."""
+
     key_insights = forms.CharField(
         label=gettext_lazy("Key insights"),
         help_text=gettext_lazy("What the case presenter takes away from the advice."),
         required=False,
         max_length=HARVEST_TEXT_MAX_LENGTH,
+        show_hidden_initial=True,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     next_steps = forms.CharField(
@@ -59,12 +67,35 @@ class HarvestForm(forms.Form):
         help_text=gettext_lazy("What the case presenter plans to do next."),
         required=False,
         max_length=HARVEST_TEXT_MAX_LENGTH,
+        show_hidden_initial=True,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+    def shown_values(self) -> dict[str, str] | None:
+        """The values the form was shown with, as posted; None when the post
+        does not say (then nothing can be compared)."""
+        values = {}
+        for name, field in self.fields.items():
+            key = self.add_initial_prefix(name)
+            if key not in self.data:
+                return None
+            values[name] = _normalised(field.to_python(self.data.get(key)))
+        return values
+
+
+def _normalised(text) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
 
 
 def form_prefix(presenter) -> str:
     return f"harvest-{presenter.pk}"
+
+
+def stored_values(harvest) -> dict[str, str]:
+    return {
+        "key_insights": harvest.key_insights if harvest else "",
+        "next_steps": harvest.next_steps if harvest else "",
+    }
 
 
 class HarvestBaseView(WorkshopAdminView):
@@ -97,7 +128,8 @@ class HarvestBaseView(WorkshopAdminView):
 
 
 class HarvestView(HarvestBaseView):
-    """Each case table's harvest: read it, record it, send it."""
+    """Every case table's harvest in one form: read, record (all saved together,
+    or nothing), send."""
 
     template_name = "wagtail_atelier/admin/harvest.html"
     page_title = gettext_lazy("Harvest")
@@ -111,20 +143,30 @@ class HarvestView(HarvestBaseView):
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return self.render()
 
-    def render(self, bound_form=None, *, status=200) -> HttpResponse:
+    def forms_for(self, presenters, data=None) -> dict[int, HarvestForm]:
+        return {
+            presenter.pk: HarvestForm(
+                data,
+                prefix=form_prefix(presenter),
+                initial=stored_values(service.harvest_of(presenter)),
+            )
+            for presenter in presenters
+        }
+
+    def render(
+        self,
+        presenters=None,
+        bound_forms: dict[int, HarvestForm] | None = None,
+        *,
+        error_lines: list[dict] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        if presenters is None:
+            presenters = list(service.presenters(self.workshop.translation_key))
+        unbound = self.forms_for(presenters)
         entries = []
-        for presenter in service.presenters(self.workshop.translation_key):
+        for presenter in presenters:
             harvest = service.harvest_of(presenter)
-            if bound_form is not None and bound_form.prefix == form_prefix(presenter):
-                form = bound_form
-            else:
-                form = HarvestForm(
-                    prefix=form_prefix(presenter),
-                    initial={
-                        "key_insights": harvest.key_insights if harvest else "",
-                        "next_steps": harvest.next_steps if harvest else "",
-                    },
-                )
             entries.append(
                 {
                     "presenter": presenter,
@@ -136,7 +178,8 @@ class HarvestView(HarvestBaseView):
                         and harvest.sent_at
                         and harvest.updated_at > harvest.sent_at
                     ),
-                    "form": form,
+                    "form": (bound_forms or {}).get(presenter.pk)
+                    or unbound[presenter.pk],
                     "send_url": workshop_admin_url(
                         "harvest_send", self.workshop, presenter.pk
                     ),
@@ -148,6 +191,7 @@ class HarvestView(HarvestBaseView):
             can_change=self.can_change,
             can_see_case_details=self.can_see_case_details,
             action_url=self.request.path,
+            error_lines=error_lines or [],
         )
         response = TemplateResponse(
             self.request, self.template_name, context, status=status
@@ -157,32 +201,130 @@ class HarvestView(HarvestBaseView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not self.can_change:
             return permission_denied(request)
-        presenter = self.find_presenter(request.POST.get("presenter"))
-        if presenter is None:
+        posted = request.POST.getlist("presenter")
+        current = list(service.presenters(self.workshop.translation_key))
+        by_pk = {presenter.pk: presenter for presenter in current}
+        wanted = []
+        for value in posted:
+            presenter = self.find_posted(value, by_pk)
+            if presenter is None:
+                if not any(self.find_posted(v, by_pk) for v in posted):
+                    return self.not_a_presenter()
+                # Someone left (cancelled, moved to the waiting list) while the
+                # screen was open: keep what was typed for the others.
+                messages.error(
+                    request,
+                    _(
+                        "One of the people on this screen is no longer a confirmed "
+                        "case presenter: nothing was saved. What you typed for the "
+                        "others is kept below; save again."
+                    ),
+                )
+                return self.render(
+                    current,
+                    self.forms_for(
+                        [p for p in current if str(p.pk) in posted], request.POST
+                    ),
+                    status=409,
+                )
+            wanted.append(presenter)
+        if not wanted:
             return self.not_a_presenter()
-        form = HarvestForm(request.POST, prefix=form_prefix(presenter))
-        if not form.is_valid():
-            messages.error(
-                request, _("The harvest could not be saved: see the errors below.")
+        forms_by_pk = self.forms_for(wanted, request.POST)
+        lines = []
+        for presenter in wanted:
+            form = forms_by_pk[presenter.pk]
+            if not form.is_valid():
+                lines += admin_forms.error_lines(form, prefix=presenter.full_name)
+        if lines:
+            return self.render(
+                current,
+                forms_by_pk,
+                error_lines=lines,
+                status=400,
             )
-            return self.render(form, status=400)
+        changes, conflicts = [], []
+        for presenter in wanted:
+            form = forms_by_pk[presenter.pk]
+            if not form.has_changed():
+                continue
+            shown = form.shown_values()
+            stored = {
+                name: _normalised(value)
+                for name, value in stored_values(service.harvest_of(presenter)).items()
+            }
+            if shown is not None and shown != stored:
+                conflicts.append(presenter)
+                continue
+            changes.append(
+                (
+                    presenter,
+                    form.cleaned_data["key_insights"],
+                    form.cleaned_data["next_steps"],
+                )
+            )
+        if conflicts:
+            lines = [
+                {
+                    "target": forms_by_pk[p.pk]["key_insights"].id_for_label,
+                    "text": _(
+                        "%(name)s: someone else changed this harvest while you "
+                        "were typing. Their version is shown under your text: "
+                        "adapt yours if needed, then save again."
+                    )
+                    % {"name": p.full_name},
+                }
+                for p in conflicts
+            ]
+            # Shown again with the saved values as the new starting point, so that
+            # a second save is taken as deliberate.
+            for presenter in conflicts:
+                form = forms_by_pk[presenter.pk]
+                form.conflict = True
+                form.data = form.data.copy()
+                for name, value in stored_values(service.harvest_of(presenter)).items():
+                    form.data[form.add_initial_prefix(name)] = value
+            return self.render(
+                current,
+                forms_by_pk,
+                error_lines=lines,
+                status=409,
+            )
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect(harvest_url(self.workshop))
         try:
-            harvest = service.save_harvest(
-                presenter,
-                form.cleaned_data["key_insights"],
-                form.cleaned_data["next_steps"],
-                request.user,
-            )
+            harvests = service.save_harvests(changes, request.user)
         except service.NotACasePresenterError:
             return self.not_a_presenter()
-        message = _("The harvest of %(name)s is saved.") % {"name": presenter.full_name}
-        if harvest.sent_at is not None:
+        names = [presenter.full_name for presenter, *_rest in changes]
+        if len(names) == 1:
+            message = _("The harvest of %(name)s is saved.") % {"name": names[0]}
+        else:
+            message = _("The harvests of %(names)s are saved.") % {
+                "names": ", ".join(names)
+            }
+        sent_before = [h for h in harvests if h.sent_at is not None]
+        if len(harvests) == 1 and sent_before:
             message += " " + _(
                 "It was sent before this change: send it again if the case "
                 "presenter should have the new version."
             )
+        elif sent_before:
+            message += " " + _(
+                "Some were sent before this change: send them again if the case "
+                "presenters should have the new version."
+            )
         messages.success(request, message)
-        return redirect(harvest_url(self.workshop) + f"#presenter-{presenter.pk}")
+        first = changes[0][0]
+        return redirect(harvest_url(self.workshop) + f"#presenter-{first.pk}")
+
+    @staticmethod
+    def find_posted(value, by_pk):
+        try:
+            return by_pk.get(int(value))
+        except (TypeError, ValueError):
+            return None
 
 
 class HarvestSendView(HarvestBaseView):

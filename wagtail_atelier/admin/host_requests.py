@@ -17,6 +17,7 @@ from ..models import HostRequest, HostRequestStatus, workshop_pages
 from ..permissions import HOST_REQUEST_CHANGE_PERMISSION
 from ..services import host_request as services
 from .actions import ObjectActionView
+from .forms import AdminErrorSummaryMixin
 
 
 class WorkshopChoiceField(forms.ModelChoiceField):
@@ -25,7 +26,7 @@ class WorkshopChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({start:%d.%m.%Y}, {obj.locale.get_display_name()})"
 
 
-class HostRequestStatusForm(forms.Form):
+class HostRequestStatusForm(AdminErrorSummaryMixin, forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("New status"), widget=forms.RadioSelect
     )
@@ -111,7 +112,7 @@ class HostRequestStatusView(ObjectActionView):
             return redirect(self.get_next_url())
         form = HostRequestStatusForm(request.POST, host_request=self.object)
         if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
             self.object = services.change_status(
                 self.object,

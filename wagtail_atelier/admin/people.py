@@ -46,6 +46,7 @@ from ..models.registration import EMAIL_MAX_LENGTH, normalise_email
 from ..permissions import user_can_manage_personal_data
 from ..responses import private
 from ..services import people as service
+from .forms import AdminErrorSummaryMixin
 
 #: Answering access and erasure requests (and purging workshops).
 
@@ -82,10 +83,12 @@ EXTRA_LABELS = {
 # -- forms ---------------------------------------------------------------------------
 
 
-class PersonForm(forms.Form):
+class PersonForm(AdminErrorSummaryMixin, forms.Form):
     email = forms.EmailField(
         label=gettext_lazy("Email address"),
         max_length=EMAIL_MAX_LENGTH,
+        # Someone else's address: the browser should neither offer nor keep it.
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text=gettext_lazy(
             "The address the person used to register, give feedback or ask to host "
             "a workshop. Upper and lower case do not matter."

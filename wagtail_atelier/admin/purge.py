@@ -35,6 +35,7 @@ from ..models.choices import language_names
 from ..permissions import user_can_manage_personal_data
 from ..responses import private
 from ..services import retention as service
+from .forms import AdminErrorSummaryMixin
 from .table_plan import WorkshopAdminView, workshop_or_404
 
 #: Answering access and erasure requests and purging workshops.
@@ -83,7 +84,7 @@ def purge_url(workshop) -> str:
     return workshop_admin_url("purge", workshop)
 
 
-class PurgeConfirmForm(forms.Form):
+class PurgeConfirmForm(AdminErrorSummaryMixin, forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I understand that this cannot be undone."),
         required=True,

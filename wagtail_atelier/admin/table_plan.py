@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from ..responses import private
 from ..services import table_plan as service
 from .actions import log_title
 from .exports import neutralise_formula
+from .forms import AdminErrorSummaryMixin
 
 #: Audit-log actions, registered in ``wagtail_hooks.py``. A move against the rules
 #: is logged with the codes of the rules it breaks.
@@ -85,7 +87,7 @@ def table_plan_url(workshop) -> str:
     return workshop_admin_url("table_plan", workshop)
 
 
-class PlanParametersForm(forms.Form):
+class PlanParametersForm(AdminErrorSummaryMixin, forms.Form):
     rounds = forms.IntegerField(
         label=gettext_lazy("Rounds"),
         min_value=1,
@@ -222,6 +224,7 @@ class TablePlanView(TablePlanBaseView):
             plan=view,
             form=form,
             can_change=self.can_change,
+            can_see_case_details=self.can_see_case_details,
             pending_move=pending_move,
             is_online=self.workshop.format != WorkshopFormat.ON_SITE,
             language_choices=WorkshopLanguage.choices,
@@ -293,8 +296,16 @@ class TablePlanView(TablePlanBaseView):
         """The plan revision the posted form was shown with (None if missing)."""
         return _int_or_none(self.request.POST.get("revision", ""))
 
-    def done(self, action: str, message: str, level=messages.success, data=None):
-        """Log the change, tell the user, and show the plan again."""
+    def done(
+        self,
+        action: str,
+        message: str,
+        level=messages.success,
+        data=None,
+        fragment: str = "",
+    ):
+        """Log the change, tell the user, and show the plan again (at
+        ``fragment``: the control that keeps focus, such as the moved person)."""
         log(
             instance=self.table_plan,
             action=action,
@@ -303,7 +314,9 @@ class TablePlanView(TablePlanBaseView):
             data=data or {},
         )
         level(self.request, message)
-        return redirect(table_plan_url(self.workshop))
+        return redirect(
+            table_plan_url(self.workshop) + (f"#{fragment}" if fragment else "")
+        )
 
     def outcome_message(self, first: str) -> str:
         if self.table_plan.feasible:
@@ -390,8 +403,14 @@ class TablePlanView(TablePlanBaseView):
                 % {"warnings": " ".join(warnings)},
                 level=messages.warning,
                 data=data,
+                fragment=seat_id(round_number, person),
             )
-        return self.done("wagtail_atelier.table_plan.move", message, data=data)
+        return self.done(
+            "wagtail_atelier.table_plan.move",
+            message,
+            data=data,
+            fragment=seat_id(round_number, person),
+        )
 
     def move_target(self) -> tuple[int, int, int | None]:
         """The person, round and table (None: no table) a move form posted.
@@ -423,6 +442,7 @@ class TablePlanView(TablePlanBaseView):
                 "round": round_number,
                 "table": table,
                 "warnings": warnings,
+                "seat": seat_id(round_number, person),
             },
         )
 
@@ -557,6 +577,12 @@ def mark_breaches(view: service.PlanView) -> None:
                 seat.in_breach = (seat.registration.pk, round_.number) in in_breach
 
 
+def seat_id(round_number: int, person: int) -> str:
+    """The id of a person's name in a round of the plan: focus returns there after
+    a move."""
+    return f"seat-{round_number}-{person}"
+
+
 def move_message(name: str, round_number: int, table: int | None) -> str:
     """ "Anna Muster moves to table 3 in round 2." (or to no table)."""
     where = (
@@ -580,10 +606,19 @@ def _int_or_none(value: str) -> int | None:
 
 
 class TablePlanPrintView(TablePlanBaseView):
-    """One sheet per table and one card per person, for printing."""
+    """One sheet per table and one card per person, for printing, in the language
+    the workshop is held in (not the admin user's): they lie on the tables.
+
+    They never show the case questions: the registration form promises that only
+    the facilitation team reads them. ``?copy=facilitators`` gives the
+    facilitators' copy of the sheets, with the questions, to users who may see case
+    details; it says so on every sheet."""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         view = self.require_view()
+        facilitators_copy = request.GET.get("copy") == "facilitators"
+        if facilitators_copy and not self.can_see_case_details:
+            return permission_denied(request)
         cards = [
             {
                 "registration": registration,
@@ -596,7 +631,7 @@ class TablePlanPrintView(TablePlanBaseView):
             sheets.append(
                 {
                     "number": table.id,
-                    "language": language_names([table.language]),
+                    "language_code": table.language,
                     "presenter": view.registrations.get(table.presenter_id),
                     "rounds": [
                         (
@@ -611,18 +646,33 @@ class TablePlanPrintView(TablePlanBaseView):
                     ],
                 }
             )
-        response = TemplateResponse(
-            request,
-            "wagtail_atelier/admin/table_plan_print.html",
-            {
-                "workshop": self.workshop,
-                "plan": view,
-                "sheets": sheets,
-                "cards": cards,
-                "feasible": not view.violations,
-                "can_see_case_details": self.can_see_case_details,
-            },
-        )
+        # The screen's own controls (never printed) in the admin user's language.
+        toolbar = {
+            "language": translation.get_language(),
+            "print": _("Print"),
+            "back": _("Back to the table plan"),
+            "note": _(
+                "The sheets and cards are in the language the workshop is held in."
+            ),
+        }
+        language = self.workshop.workshop_language or translation.get_language()
+        with translation.override(language):
+            for sheet in sheets:
+                sheet["language"] = language_names([sheet["language_code"]])
+            response = TemplateResponse(
+                request,
+                "wagtail_atelier/admin/table_plan_print.html",
+                {
+                    "workshop": self.workshop,
+                    "plan": view,
+                    "sheets": sheets,
+                    "cards": [] if facilitators_copy else cards,
+                    "feasible": not view.violations,
+                    "facilitators_copy": facilitators_copy,
+                    "toolbar": toolbar,
+                },
+            )
+            response.render()
         return private(response)
 
 
@@ -703,8 +753,6 @@ class ZoomBreakoutCSVView(TablePlanBaseView):
 def room_name(number: int, language: str) -> str:
     """ "Tisch 3", "Table 3", "Tavolo 3": in the language the workshop is held in,
     which is what the participants see in Zoom."""
-    from django.utils import translation
-
     with translation.override(language):
         return _("Table %(number)s") % {"number": number}
 

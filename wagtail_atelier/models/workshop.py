@@ -36,13 +36,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from ..blocks import WorkshopBodyBlock, default_programme
 from ..conf import get_setting
-from ..ical import index_feed_response, workshop_calendar_response
+from ..ical import index_feed_response, workshop_calendar_response, workshop_uid
 from ..page_cache import cache_page_response
 from ..panels import RegistrationSummaryPanel
 from ..structured_data import workshop_event
@@ -354,19 +354,24 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
         return [line for line in (self.venue_name, self.street, place) if line]
 
     def get_ical_uid(self, request=None) -> str:
-        # One UID for all translations of the workshop, so subscribing from two
-        # language versions never duplicates the event; never the URL, which changes
-        # with the slug.
-        # The site's configured hostname, not the Host header: a site reached under
-        # several names must still give each event one UID.
-        domain = get_setting("WAGTAIL_ATELIER_ICAL_UID_DOMAIN")
-        if not domain and request is not None:
-            site = Site.find_for_request(request)
-            domain = site.hostname if site else request.get_host().split(":")[0]
-        return f"{self.translation_key}.workshop@{domain or 'wagtail-atelier'}"
+        # The one UID of the workshop in every calendar file, the feed's and the
+        # mail's alike (``ical.workshop_uid``); ``request`` is ignored.
+        return workshop_uid(self)
 
     def structured_data(self, request=None) -> dict:
         return workshop_event(self, request)
+
+    # -- translations (wagtail-localize) -----------------------------------------------
+
+    def publish(self, revision, *args, **kwargs):
+        # A translation that wagtail-localize creates or syncs stays a draft while it
+        # would show untranslated text, until an editor publishes it
+        # (``wagtail_atelier.localize``).
+        from ..localize import holds_back_publication
+
+        if holds_back_publication(self, revision):
+            return None
+        return super().publish(revision, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -497,6 +502,18 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
     class Meta:
         abstract = True
 
+    # -- translations (wagtail-localize) -----------------------------------------------
+
+    def publish(self, revision, *args, **kwargs):
+        # A translation that wagtail-localize creates or syncs stays a draft while it
+        # would show untranslated text, until an editor publishes it
+        # (``wagtail_atelier.localize``).
+        from ..localize import holds_back_publication
+
+        if holds_back_publication(self, revision):
+            return None
+        return super().publish(revision, *args, **kwargs)
+
     @property
     def workshop_model(self):
         """The workshop page class listed here; override to list your own."""
@@ -533,20 +550,54 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
         # A workshop's URL: one query for the workshop with its locale and listing
         # image, instead of Wagtail's two for the page plus one for each of those.
         # The index's own routes (ical/) come first, as in RoutablePageMixin.
-        if path_components and self.live:
+        if path_components and self.live and not self._is_own_route(path_components):
+            # The listing image only for the page itself (its JSON-LD shows it),
+            # not for its routes: the registration POST does not need it.
+            related = ["locale"]
+            if len(path_components) == 1:
+                related.append("listing_image")
+            workshop = (
+                self.workshop_model.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related(*related)
+                .first()
+            )
+            if workshop is not None:
+                workshop._cached_parent_obj = self
+                return workshop.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+    def _is_own_route(self, path_components) -> bool:
+        """Whether the path is one of the index's own routes (``ical/``). Decided
+        from the routes' first path segments, without trying the resolver: a
+        workshop's URL, the common case, would make it raise ``Http404`` first."""
+        prefixes = self._own_route_prefixes()
+        if prefixes is None:
             try:
                 self.resolve_subpage("/{}/".format("/".join(path_components)))
             except Http404:
-                workshop = (
-                    self.workshop_model.objects.child_of(self)
-                    .filter(slug=path_components[0])
-                    .select_related("locale", "listing_image")
-                    .first()
-                )
-                if workshop is not None:
-                    workshop._cached_parent_obj = self
-                    return workshop.route(request, path_components[1:])
-        return super().route(request, path_components)
+                return False
+            return True
+        return path_components[0] in prefixes
+
+    @classmethod
+    def _own_route_prefixes(cls) -> frozenset[str] | None:
+        """The literal first segments of the class's routes (``{"ical"}``); None
+        when a route starts with a converter or a regular expression, which only
+        the resolver can tell (a subclass's own routes)."""
+        if "_atelier_route_prefixes" not in cls.__dict__:
+            prefixes: set[str] | None = set()
+            for pattern in cls.get_subpage_urls():
+                route = getattr(pattern.pattern, "_route", None)
+                if route is None or route.startswith("<"):
+                    prefixes = None
+                    break
+                if route:  # "" is the index page itself
+                    prefixes.add(route.split("/", 1)[0])
+            cls._atelier_route_prefixes = (
+                frozenset(prefixes) if prefixes is not None else None
+            )
+        return cls._atelier_route_prefixes
 
     def upcoming_workshops(self):
         return self.workshops().filter(end_at__gte=timezone.now()).order_by("start_at")
@@ -577,9 +628,13 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Registration state and places per role for the cards: the confirmed seats
+        # come as subqueries of the listing's query (no query of their own).
+        from ..cards import attach_card_states, with_seat_counts
+
         filter_form = WorkshopFilterForm(request.GET or None)
         workshops = self.ordered_workshops(
-            filter_form.filter_queryset(self.workshops())
+            with_seat_counts(filter_form.filter_queryset(self.workshops()))
         )
         paginator = Paginator(workshops, get_setting("WAGTAIL_ATELIER_INDEX_PAGE_SIZE"))
         page_number = request.GET.get("page") or 1
@@ -587,7 +642,7 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
             workshops_page = paginator.page(page_number)
         except (PageNotAnInteger, EmptyPage) as error:
             raise Http404(_("There is no such page of workshops.")) from error
-        items = list(workshops_page.object_list)
+        items = attach_card_states(workshops_page.object_list)
         upcoming = [w for w in items if not w.listed_as_past]
         past = [w for w in items if w.listed_as_past]
         next_workshop = upcoming[0] if upcoming and workshops_page.number == 1 else None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from ..models.choices import Canton, WorkshopLanguage
+from ..models.choices import Canton, WorkshopFormat, WorkshopLanguage
 from ..models.host_request import (
     EXPECTED_PEOPLE_MAX,
     MESSAGE_MAX_LENGTH,
@@ -33,7 +34,55 @@ phone_validator = RegexValidator(
 no_markup = RegexValidator(r"<[A-Za-z/!?]", inverse_match=True, code="markup")
 
 
-class SpamProtectedForm(forms.Form):
+#: A label that ends like a sentence ("...this workshop.", "...take part?") is
+#: followed by the error without a colon: "?: " and ".: " read as typos.
+SENTENCE_END = (".", "?", "!", ":", ";", "\u2026")
+
+
+def label_with_error(label, error) -> str:
+    """One line of an error summary: "Email: This field is required." in the
+    active language. The format is translatable, so French can put its space
+    before the colon ("E-mail : Champ requis.")."""
+    label = str(label).strip()
+    if label.endswith(SENTENCE_END):
+        return pgettext(
+            "error summary line, after a label that ends with a full stop or "
+            "question mark",
+            "%(label)s %(error)s",
+        ) % {"label": label, "error": error}
+    return gettext("%(label)s: %(error)s") % {"label": label, "error": error}
+
+
+class ErrorSummaryMixin:
+    """What the error summary of a public form lists: each error with the id of
+    the control its link moves focus to. A group of radio buttons or checkboxes
+    is a fieldset, which takes no focus: its link leads to the first choice."""
+
+    def error_summary(self) -> list[dict]:
+        lines = [
+            {"target": "", "text": str(error)} for error in self.non_field_errors()
+        ]
+        for field in self:
+            if not field.errors:
+                continue
+            target = "" if field.is_hidden else focus_target_id(field)
+            for error in field.errors:
+                lines.append(
+                    {"target": target, "text": label_with_error(field.label, error)}
+                )
+        return lines
+
+
+def focus_target_id(field) -> str:
+    """The id of the control that takes focus for ``field`` (a bound field)."""
+    if getattr(field.field.widget, "use_fieldset", False):
+        subwidgets = field.subwidgets
+        if subwidgets:
+            return subwidgets[0].id_for_label or ""
+    return field.id_for_label or ""
+
+
+class SpamProtectedForm(ErrorSummaryMixin, forms.Form):
     """Adds the honeypot and the signed start time; ``is_spam`` says if the honeypot
     was filled, which the view rejects without storing or mailing anything."""
 
@@ -179,6 +228,16 @@ class RegistrationForm(SpamProtectedForm):
         self.workshop = workshop
         if workshop is not None and not self.is_bound:
             self.initial.setdefault("languages", [workshop.workshop_language])
+        if workshop is not None and workshop.format == WorkshopFormat.ONLINE:
+            # No venue to reach and no apéritif: ask only what helps online.
+            del self.fields["dietary_note"]
+            self.fields["accessibility_needs"].help_text = _(
+                "For example captions, sign language or regular breaks."
+            )
+
+    #: The role for which the case question is required (and shown, with the
+    #: script); the server checks it in clean() whatever the browser showed.
+    case_role = RegistrationRole.CASE_PRESENTER
 
     def clean_email(self):
         return normalise_email(
@@ -210,7 +269,11 @@ class RegistrationForm(SpamProtectedForm):
 
     @property
     def note_fields(self):
-        return [self[name] for name in ("accessibility_needs", "dietary_note")]
+        return [
+            self[name]
+            for name in ("accessibility_needs", "dietary_note")
+            if name in self.fields
+        ]
 
 
 class LostLinkForm(SpamProtectedForm):
@@ -243,7 +306,7 @@ class HostRequestForm(SpamProtectedForm):
         max_length=200,
         required=False,
         validators=[no_markup],
-        help_text=_('For example "spring 2026" or "a Saturday in October".'),
+        help_text=_('For example "next spring" or "a Saturday in October".'),
     )
     languages = forms.MultipleChoiceField(
         label=_("Language(s) of the workshop"),
@@ -328,7 +391,7 @@ class HostRequestForm(SpamProtectedForm):
         return [self[name] for name in ("canton", "region", "preferred_period")]
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ErrorSummaryMixin, forms.Form):
     """The short form behind the secret link of the feedback mail.
 
     The naming choices show the person's own details ("Anna Muster", "Anna, Suhr"),

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 
 from ..conf import get_setting
 from ..responses import private
+from ..structured_data import organizer_name
 
 #: The setting that gives the validity of each kind of link, in days.
 _DAYS_SETTING = {
@@ -40,7 +41,7 @@ def link_expired(
             "kind": kind,
             "closed_at": closed_at,
             "days": get_setting(_DAYS_SETTING[kind]),
-            "organizer_name": get_setting("WAGTAIL_ATELIER_ORGANIZER_NAME"),
+            "organizer_name": organizer_name(workshop, request),
             "organizer_url": get_setting("WAGTAIL_ATELIER_ORGANIZER_URL"),
         },
         status=410,

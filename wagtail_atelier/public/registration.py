@@ -17,6 +17,7 @@ from ..models.registration import Registration
 from ..responses import private
 from ..services import link_expiry
 from ..services import registration as services
+from ..services.mail import send_after_response
 from .forms import LostLinkForm, RegistrationForm
 from .link_expired import LinkExpiredError, link_expired
 from .spam import email_throttled, form_started_token, ip_throttled
@@ -121,11 +122,13 @@ def register(request, workshop):
             request, workshop, status=429, registration_form=form, throttled=True
         )
     try:
-        services.register(
-            workshop=workshop,
-            data=form.cleaned_data,
-            language=workshop.locale.language_code,
-        )
+        # The mails are stored with the registration; sent once the redirect is out.
+        with send_after_response():
+            services.register(
+                workshop=workshop,
+                data=form.cleaned_data,
+                language=workshop.locale.language_code,
+            )
     except services.RegistrationClosedError:
         return render_workshop(request, workshop, status=409)
     return _registered_redirect(request, workshop)

@@ -88,6 +88,19 @@ def save_harvest(
     return harvest
 
 
+def save_harvests(
+    changes: Iterable[tuple[Registration, str, str]], user
+) -> list[TableHarvest]:
+    """Record several tables' harvests together: all of them, or none (a person who
+    is no longer a confirmed case presenter raises ``NotACasePresenterError`` and
+    rolls back the others)."""
+    with transaction.atomic():
+        return [
+            save_harvest(presenter, key_insights, next_steps, user)
+            for presenter, key_insights, next_steps in changes
+        ]
+
+
 def send_harvest(harvest: TableHarvest, user) -> OutgoingMail:
     """Mail the harvest to its case presenter, in their language; may be repeated
     after a change. The mail is stored in this transaction and sent after it."""

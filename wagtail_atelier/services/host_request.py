@@ -49,11 +49,27 @@ def coordinator_recipients(site) -> list[str]:
     return recipients or list(get_setting("WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS"))
 
 
+def notification_language(host_request: HostRequest) -> str:
+    """The language the coordinators are told of ``host_request`` in: the language
+    of the workshop it asks for. Of several, the language of the form it was sent
+    from if it is one of them, else the first in the site's order of languages;
+    with none of the site's languages, the form's language."""
+    site_languages = [code for code, _name in settings.LANGUAGES]
+    asked = [code for code in site_languages if code in (host_request.languages or [])]
+    if len(asked) == 1:
+        return asked[0]
+    if host_request.language in asked or not asked:
+        return host_request.language or settings.LANGUAGE_CODE
+    return asked[0]
+
+
 def submit(
     *, page, site, data: dict, language: str, now: datetime | None = None
 ) -> HostRequest:
     """Store a host request (``data``: the cleaned form), acknowledge it to the
-    requester in ``language`` and tell the coordinators of ``site``."""
+    requester in ``language`` (the language the form was sent in) and tell the
+    coordinators of ``site`` in the language the request is about
+    (:func:`notification_language`)."""
     now = now or timezone.now()
     with transaction.atomic():
         host_request = HostRequest.objects.create(
@@ -92,16 +108,17 @@ def submit(
 
 def _queue_notification(host_request: HostRequest, site) -> None:
     """Tell the coordinators of ``site`` that a request came in, and from where,
-    with a link to it in the admin: not who sent it nor what they wrote (no name,
-    address, phone or message, not even as Reply-To). The addresses are a setting,
-    and a mailbox is not the admin's permissions."""
+    in the language of the workshop it asks for, with a link to it in the admin:
+    not who sent it nor what they wrote (no name, address, phone or message, not
+    even as Reply-To). The addresses are a setting, and a mailbox is not the
+    admin's permissions."""
     recipients = coordinator_recipients(site)
     if not recipients:
         return
     queue_mail(
         kind=MailKind.HOST_REQUEST_NOTIFICATION,
         to=recipients,
-        language=settings.LANGUAGE_CODE,
+        language=notification_language(host_request),
         template="host_request_notification",
         context={
             "region": host_request.region,

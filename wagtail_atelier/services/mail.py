@@ -20,12 +20,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -156,7 +160,43 @@ def queue_mail_intent(
     return mail
 
 
-def _render_then_enqueue(mail: OutgoingMail, known: dict) -> None:
+#: The deliveries held back until the current response has been sent (see
+#: :func:`send_after_response`): a list while a view holds them, else None.
+_held_deliveries: ContextVar[list | None] = ContextVar(
+    "wagtail_atelier_held_deliveries", default=None
+)
+
+
+@contextmanager
+def send_after_response():
+    """Within this block, the mails that the immediate task backend would render
+    and send right after the commit, in the request, are held back and sent once
+    the response has gone out (Django's ``request_finished`` signal, sent when the
+    server closes the response), so the visitor does not wait for the templates
+    and the mail server. The rows are stored with the commit either way: a mail
+    whose sending never comes (the process dies) is sent by ``atelier_send_mails``.
+    For views only; with a task worker, nothing is held (the worker sends)."""
+    held = _held_deliveries.get()
+    if held is None:
+        _held_deliveries.set([])
+    yield
+
+
+@receiver(request_finished, dispatch_uid="wagtail_atelier_send_held_deliveries")
+def _send_held_deliveries(**kwargs) -> None:
+    held = _held_deliveries.get()
+    if held is None:
+        return
+    _held_deliveries.set(None)
+    for mail, known in held:
+        _render_then_enqueue(mail, known, hold=False)
+
+
+def _render_then_enqueue(mail: OutgoingMail, known: dict, hold: bool = True) -> None:
+    held = _held_deliveries.get() if hold else None
+    if held is not None and _delivers_in_process():
+        held.append((mail, known))
+        return
     try:
         render_intent(mail, **known)
     except Exception as error:
@@ -195,6 +235,18 @@ def render_intent(mail: OutgoingMail, **known) -> OutgoingMail:
     else:
         mail.refresh_from_db()
     return mail
+
+
+def _delivers_in_process() -> bool:
+    """Whether the task backend runs ``send_mail`` right here, when it is enqueued
+    (django-tasks' immediate backend, Django's default)."""
+    try:
+        backend = send_mail.get_backend()
+    except Exception:
+        return False
+    return type(backend).__name__ == "ImmediateBackend" and type(
+        backend
+    ).__module__.endswith(".backends.immediate")
 
 
 def enqueue_delivery(mail_id: int, run_after: datetime | None = None) -> None:

@@ -3,7 +3,9 @@ one digest a day per workshop (the default), or nothing; chosen per site in the
 admin (Settings > Practice workshops, ``AtelierSettings.registration_notifications``).
 
 Either mail goes to the workshop's contact email and ``WAGTAIL_ATELIER_NOTIFY_EMAILS``,
-in the language the workshop is held in (which its contact speaks), and names nobody:
+in the contact's language (:func:`contact_language`: the preferred language of the
+contact's Wagtail account where one is set, else the language the workshop is held
+in), subject and dates included, and names nobody:
 roles, statuses and numbers, with a link to the admin. The addresses are set by
 people who may not see registrations (a page editor, a settings field), and a
 mailbox is not the admin's permissions.
@@ -20,11 +22,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from wagtail.users.models import UserProfile
 
 from ..conf import get_setting
 from ..links import admin_registrations_url
@@ -114,6 +120,54 @@ def coordinator_language(workshop) -> str:
     return workshop.workshop_language or workshop.locale.language_code
 
 
+def _site_language(code: str) -> str | None:
+    """``code`` as one of the site's languages (``fr-ch`` gives ``fr``), or None."""
+    codes = {language for language, _name in settings.LANGUAGES}
+    if code in codes:
+        return code
+    base = code.split("-")[0]
+    return base if base in codes else None
+
+
+def preferred_languages(emails) -> dict[str, str]:
+    """The preferred language set in the Wagtail account (Account > Preferences) of
+    each of ``emails``, by lower-case address: only for active accounts, only one of
+    the site's languages, and only where the accounts with that address agree. One
+    query; none without an address."""
+    emails = {email.lower() for email in emails if email}
+    if not emails:
+        return {}
+    user_model = get_user_model()
+    email_field = user_model.get_email_field_name()
+    profiles = (
+        UserProfile.objects.annotate(account_email=Lower(f"user__{email_field}"))
+        .filter(account_email__in=list(emails))
+        .exclude(preferred_language="")
+    )
+    if any(field.name == "is_active" for field in user_model._meta.get_fields()):
+        profiles = profiles.filter(user__is_active=True)
+    found: dict[str, set] = defaultdict(set)
+    for email, code in profiles.values_list("account_email", "preferred_language"):
+        found[email].add(_site_language(code))
+    return {
+        email: codes.pop()
+        for email, codes in found.items()
+        if len(codes) == 1 and None not in codes
+    }
+
+
+def contact_language(workshop, preferred: dict[str, str] | None = None) -> str:
+    """The language the workshop's contact is written to: the preferred language of
+    their Wagtail account where they have one and set it (one of the site's
+    languages), else the language the workshop is held in. The site-wide addresses
+    get the same mail. ``preferred``: :func:`preferred_languages` of the contact,
+    when the caller has looked it up for several workshops at once."""
+    email = (workshop.contact_email or "").lower()
+    if preferred is None:
+        preferred = preferred_languages([email])
+    return preferred.get(email) or coordinator_language(workshop)
+
+
 def _in_language(workshop, language: str):
     """The version of ``workshop`` in ``language`` where there is one."""
     if language == workshop.locale.language_code:
@@ -141,7 +195,7 @@ def notify_registration(registration: Registration, workshop) -> None:
     queue_mail_intent(
         kind=MailKind.CONTACT_NOTIFICATION,
         to=recipients,
-        language=coordinator_language(workshop),
+        language=contact_language(workshop),
         template="contact_notification",
         # Linked for the retention and erasure of the registration's mails.
         registration=registration,
@@ -290,9 +344,11 @@ def _due_keys(keys: set, now: datetime, period: timedelta) -> set:
     )
 
 
-def _coordinator_pages(keys: set) -> dict:
-    """For each workshop of ``keys``, its page in the language it is held in (else
-    the first live version, else the first). One query per workshop page class."""
+def _digest_pages(keys: set) -> dict:
+    """For each workshop of ``keys``, the language of its digest (see
+    :func:`contact_language`) and its page in that language (else the first live
+    version, else the first). One query per workshop page class, and one for the
+    contacts' preferred languages."""
     versions = defaultdict(list)
     for page in find_workshops(
         lambda pages: pages.filter(translation_key__in=list(keys)).select_related(
@@ -301,14 +357,19 @@ def _coordinator_pages(keys: set) -> dict:
         order_by=("pk",),
     ):
         versions[page.translation_key].append(page)
+    # The contact email is synchronised: the same in every version.
+    preferred = preferred_languages(
+        pages[0].contact_email for pages in versions.values()
+    )
     chosen = {}
     for key, pages in versions.items():
-        language = coordinator_language(pages[0])
-        chosen[key] = (
+        language = contact_language(pages[0], preferred)
+        page = (
             next((p for p in pages if p.locale.language_code == language), None)
             or next((p for p in pages if p.live), None)
             or pages[0]
         )
+        chosen[key] = (page, language)
     return chosen
 
 
@@ -344,11 +405,11 @@ def send_due_digests(now: datetime | None = None) -> int:
         return 0
     modes = _site_modes()
     sent = 0
-    for workshop in _coordinator_pages(due).values():
+    for workshop, language in _digest_pages(due).values():
         mode = modes.get(site_id_of(workshop), RegistrationNotifications.DIGEST)
         if mode != RegistrationNotifications.DIGEST:
             continue
-        if _send_digest(workshop, now, period):
+        if _send_digest(workshop, now, period, language):
             sent += 1
     return sent
 
@@ -364,10 +425,14 @@ def _lock_seats(workshop_key) -> WorkshopSeats:
     return locked
 
 
-def _send_digest(workshop, now: datetime, period: timedelta) -> bool:
-    """Queue the digest of ``workshop`` (its page in the coordinator language) and
-    mark the period it covers, in one transaction with its seat row locked. False
-    when another run sent it meanwhile or nothing changed."""
+def _send_digest(workshop, now: datetime, period: timedelta, language: str) -> bool:
+    """Queue the digest of ``workshop`` (its page in ``language``, the contact's)
+    and mark the period it covers, in one transaction with its seat row locked.
+    False when another run sent it meanwhile or nothing changed.
+
+    One digest covers one workshop, so it has one language: a contact of workshops
+    held in several languages gets each digest in its workshop's language (all in
+    their preferred language when their account sets one)."""
     recipients = recipients_for(workshop)
     if not recipients:
         return False
@@ -382,7 +447,7 @@ def _send_digest(workshop, now: datetime, period: timedelta) -> bool:
         queue_mail(
             kind=MailKind.CONTACT_NOTIFICATION,
             to=recipients,
-            language=coordinator_language(workshop),
+            language=language,
             template="contact_digest",
             # Numbers only: no registration in the context, so that no template
             # can show anyone's data.

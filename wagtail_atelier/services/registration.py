@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ..conf import get_setting
@@ -118,6 +118,12 @@ def seats(workshop) -> dict[str, RoleSeats]:
 
 def lock_workshop(workshop_key) -> None:
     """Serialise seat changes of one workshop until the transaction ends."""
+    if not connection.features.has_select_for_update:
+        # SQLite: no row locks, and Django leaves out FOR UPDATE, so the statement
+        # would lock nothing. The database runs one write transaction at a time
+        # (taken when it begins, with transaction_mode IMMEDIATE; see
+        # docs/registration.md): the seat count and the insert are serialised.
+        return
     # One statement once the row exists (every registration after the first).
     if (
         WorkshopSeats.objects.select_for_update()

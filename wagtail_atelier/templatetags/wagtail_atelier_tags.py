@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.conf import settings
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
@@ -102,10 +105,38 @@ def _find_translations(page, request=None):
     "wagtail_atelier/includes/language_switcher.html", takes_context=True
 )
 def atelier_language_switcher(context, page=None):
-    """Links to the live translations of the page, and only those."""
+    """Links to the live translations of the page, and only those. On one of the
+    page's routes (a self-service page), each link leads to the same route of the
+    translation, so switching language keeps the visitor where they are."""
     page = page or context.get("page")
     request = context.get("request")
-    return {"translations": _translations(page, request), "request": request}
+    translations = _translations(page, request)
+    suffix = _route_suffix(page, request)
+    for item in translations:
+        item["url"] += suffix
+    return {"translations": translations, "request": request}
+
+
+def _route_suffix(page, request) -> str:
+    """The part of the request's path after ``page``'s URL when it is one of the
+    page's routes (``registration/<token>/``), else "". Every language version has
+    the same routes, and a secret link is valid on each (it is tied to the
+    workshop's translation key), so the suffix fits every translation. The query
+    string is dropped."""
+    if page is None or request is None or not hasattr(page, "resolve_subpage"):
+        return ""
+    page_url = page.get_url(request)
+    if not page_url:
+        return ""
+    page_path = urlsplit(page_url).path
+    if not request.path.startswith(page_path) or request.path == page_path:
+        return ""
+    suffix = request.path[len(page_path) :]
+    try:
+        page.resolve_subpage("/" + suffix)
+    except Http404:
+        return ""
+    return suffix
 
 
 @register.inclusion_tag(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import itertools
+import re
 import tempfile
 import uuid
 from urllib.parse import urlencode
@@ -41,11 +42,11 @@ from django.db import transaction
 from django.forms.utils import flatatt
 from django.http import FileResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
+from django.template import engines
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -68,7 +69,8 @@ from ...admin.actions import (
     UnmarkAttendedView,
     log_title,
 )
-from ...admin.exports import XLSX_CONTENT_TYPE, export_cell, write_xlsx
+from ...admin.bulk import BULK_ACTIONS, BulkRegistrationActionView
+from ...admin.exports import CSV_BOM, XLSX_CONTENT_TYPE, export_cell, write_xlsx
 from ...admin.host_requests import HostRequestStatusView
 from ...admin.people import personal_data_menu_item
 from ...models import (
@@ -80,12 +82,13 @@ from ...models import (
     workshop_version,
 )
 from ...models.choices import WorkshopLanguage
-from ...models.registration import normalise_email
+from ...models.registration import ROLE_LABELS, normalise_email
 from ...permissions import (
     CASE_DETAIL_FIELDS,
     CASE_DETAILS_PERMISSION,
     user_can_see_case_details,
 )
+from ...services import registration as registration_service
 from ...services.mail import redact_secret_links
 
 #: The Django URL namespace of every action view of the package's admin:
@@ -225,19 +228,46 @@ class ActionButtonHelper(ButtonHelper):
         return buttons
 
 
-def render_button(button: dict) -> SafeString:
-    """A button of a listing row, as ``modeladmin/includes/button.html`` renders
-    it (which is still used for buttons with an icon)."""
-    if button.get("icon"):
-        return render_to_string("modeladmin/includes/button.html", {"button": button})
-    return format_html(
-        '<a{} class="{}" title="{}"{}{}>{}</a>',
-        format_html(' href="{}"', button["url"]) if button.get("url") else "",
-        button.get("classname", ""),
-        button.get("title", ""),
-        format_html(' target="{}"', button["target"]) if button.get("target") else "",
-        format_html(' rel="{}"', button["rel"]) if button.get("rel") else "",
-        button.get("label", ""),
+# Wagtail's own dropdown ("⋯" more button) as the installed Wagtail renders it, with
+# placeholders filled in per row: one template render per listing, not per row.
+_LABEL_SLOT = "@@atelier-dropdown-label@@"
+_ITEMS_SLOT = "@@atelier-dropdown-items@@"
+_DROPDOWN_TEMPLATE = (
+    "{% load wagtailadmin_tags %}"
+    '{% dropdown classname="atelier-row-actions" toggle_icon="dots-horizontal" '
+    'toggle_aria_label="' + _LABEL_SLOT + '" '
+    'toggle_classname="atelier-row-actions__toggle" %}'
+    + _ITEMS_SLOT
+    + "{% enddropdown %}"
+)
+
+
+def dropdown_shell() -> str:
+    html = engines["django"].from_string(_DROPDOWN_TEMPLATE).render({})
+    # One line per row in the page source, not thirty.
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def render_dropdown(shell: str, label: str, buttons: list[dict]) -> SafeString:
+    """The row's buttons as the items of Wagtail's dropdown: links, without the
+    classes that make them look like buttons (a delete link keeps its warning)."""
+    items = format_html_join(
+        "",
+        '<a href="{}" class="{}">{}</a>',
+        (
+            (
+                button["url"],
+                "atelier-row-action atelier-row-action--danger"
+                if "no" in button.get("classname", "").split()
+                else "atelier-row-action",
+                button.get("label", ""),
+            )
+            for button in buttons
+            if button.get("url")
+        ),
+    )
+    return mark_safe(  # noqa: S308 (label escaped here, items by format_html)
+        shell.replace(_LABEL_SLOT, escape(label)).replace(_ITEMS_SLOT, items)
     )
 
 
@@ -298,14 +328,39 @@ class ExportIndexView(IndexView):
     #: stream at a time): the export's memory does not grow with the rows.
     export_chunk_size = 500
 
+    #: The query parameter of the rows ticked in the listing (``?id=1&id=2``): an
+    #: export of the selection. ``next`` comes with it from the selection's form.
+    SELECTION_VAR = "id"
+    SELECTION_IGNORED_PARAMS = (SELECTION_VAR, "next")
+
+    #: Whether the rows have checkboxes (the selection's export and bulk actions).
+    bulk_selection = False
+
     # -- the listing -------------------------------------------------------------------
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        for name in self.SELECTION_IGNORED_PARAMS:
+            lookup_params.pop(name, None)
+        return lookup_params
 
     def get_queryset(self, request=None):
         # The stock view builds the filters (with their choices' queries) and the
         # search once in dispatch() and again in get_context_data().
         if getattr(self, "_filtered_queryset", None) is None:
-            self._filtered_queryset = super().get_queryset(request)
+            queryset = super().get_queryset(request)
+            selection = self.selected_ids()
+            if selection is not None:
+                queryset = queryset.filter(pk__in=selection)
+            self._filtered_queryset = queryset
         return self._filtered_queryset.all()
+
+    def selected_ids(self) -> list[int] | None:
+        """The ids of ``?id=``, or None when the request selects no rows."""
+        values = self.request.GET.getlist(self.SELECTION_VAR)
+        if not values:
+            return None
+        return [int(value) for value in values if value.isdigit()]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -315,7 +370,34 @@ class ExportIndexView(IndexView):
             1 for header in headers if header["sortable"] and header["sorted"]
         )
         context["result_rows"] = self.render_rows(context["object_list"], context)
+        context["filter_groups"], context["active_filters"] = self.filter_groups()
+        context["bulk_selection"] = self.bulk_selection
         return context
+
+    def filter_groups(self) -> tuple[list[dict], list[dict]]:
+        """The filters for the panel above the table (each with its choices), and
+        the active ones for the pills (each with the URL that removes it)."""
+        groups, active = [], []
+        if not self.has_filters:
+            return groups, active
+        for spec in self.filter_specs:
+            if not spec.has_output():
+                continue
+            choices = list(spec.choices(self))
+            title = capfirst(str(spec.title))
+            groups.append({"title": title, "choices": choices})
+            # The first choice is "All", selected when the filter is not used.
+            if choices and not choices[0]["selected"]:
+                for choice in choices[1:]:
+                    if choice["selected"]:
+                        active.append(
+                            {
+                                "title": title,
+                                "value": choice["display"],
+                                "remove_url": choices[0]["query_string"],
+                            }
+                        )
+        return groups, active
 
     def render_rows(self, objects, context) -> list[SafeString]:
         """The ``<tr>`` of each object, as the stock ``result_list`` tag renders them
@@ -323,6 +405,9 @@ class ExportIndexView(IndexView):
         the three template tags and the include per button of every row."""
         request = self.request
         buttons_column = self.model_admin.get_list_display_add_buttons(request)
+        shell = dropdown_shell()
+        actions_label = _("Actions for %(name)s")
+        select_label = _("Select %(name)s")
         rows = []
         for index, obj in enumerate(objects):
             attrs = self.model_admin.get_extra_attrs_for_row(obj, context)
@@ -332,17 +417,29 @@ class ExportIndexView(IndexView):
                 f"{attrs['class']} {parity}" if "class" in attrs else parity
             )
             cells = []
+            name_of_obj = str(obj)
+            if self.bulk_selection:
+                cells.append(
+                    format_html(
+                        '<td class="atelier-select"><input type="checkbox" name="{}" '
+                        'value="{}" aria-label="{}" data-atelier-select></td>',
+                        self.SELECTION_VAR,
+                        obj.pk,
+                        select_label % {"name": name_of_obj},
+                    )
+                )
             buttons = self.get_buttons_for_obj(obj)
             for name, cell in zip(
                 self.list_display, items_for_result(self, obj, request), strict=True
             ):
                 if name == buttons_column and buttons:
-                    # Inside the cell, before its closing </td>.
-                    actions = format_html_join(
-                        "", "<li>{}</li>", ((render_button(b),) for b in buttons)
+                    # Wagtail's "⋯" dropdown, inside the cell before its </td>: the
+                    # row's actions take one small button, whatever their number.
+                    dropdown = render_dropdown(
+                        shell, actions_label % {"name": name_of_obj}, buttons
                     )
                     cell = mark_safe(  # noqa: S308 (escaped by format_html)
-                        f'{cell[:-5]}<ul class="actions">{actions}</ul>{cell[-5:]}'
+                        f"{cell[:-5]}{dropdown}{cell[-5:]}"
                     )
                 cells.append(cell)
             rows.append(
@@ -442,7 +539,8 @@ class ExportIndexView(IndexView):
         language = translation.get_language()
         time_zone = timezone.get_current_timezone()
         writer = csv.writer(Echo())
-        heading = writer.writerow(
+        # The BOM first: Excel reads the CSV as UTF-8 then (umlauts, accents).
+        heading = CSV_BOM + writer.writerow(
             [self.get_heading(queryset, name) for name in self.list_export]
         )
 
@@ -467,6 +565,8 @@ class ExportIndexView(IndexView):
             [self.get_heading(queryset, name) for name in self.list_export],
             self.export_rows(queryset, self.FORMAT_XLSX),
             date_format=ExcelDateFormatter().get(),
+            # What the rows are ("Registrations"), not "Sheet1".
+            title=capfirst(str(self.verbose_name_plural)),
         )
 
     def write_xlsx_response(self, queryset):
@@ -490,6 +590,49 @@ class ExportIndexView(IndexView):
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
         return export_cell(value, xlsx=export_format != self.FORMAT_CSV)
+
+
+class RegistrationIndexView(ExportIndexView):
+    """The registrations: checkboxes for the bulk actions and the selection's
+    export, and the seats of the workshop when the listing shows one."""
+
+    bulk_selection = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["bulk_url"] = reverse(
+            f"{ADMIN_URL_NAMESPACE}:"
+            + self.model_admin.get_object_action_url_name("bulk")
+        )
+        context["bulk_actions"] = (
+            list(BULK_ACTIONS.values())
+            if BulkRegistrationActionView.user_can(user)
+            else []
+        )
+        context["seats_summary"] = self.seats_summary()
+        return context
+
+    def seats_summary(self) -> dict | None:
+        """Confirmed places against capacity and the waiting list per role, when
+        the listing is filtered to one workshop (two queries, whatever the rows)."""
+        value = self.params.get(WorkshopListFilter.parameter_name)
+        if not value:
+            return None
+        try:
+            key = uuid.UUID(value)
+        except ValueError:
+            return None
+        workshop = workshop_version(key)
+        if workshop is None:
+            return None
+        roles = list(registration_service.seats(workshop).values())
+        return {
+            "title": workshop.title,
+            "start_at": timezone.localtime(workshop.start_at),
+            "roles": roles,
+            "waiting": sum(role.waiting for role in roles),
+        }
 
 
 class RegistrationInspectView(InspectView):
@@ -562,10 +705,14 @@ class ActionsModelAdmin(ModelAdmin):
         name = self.get_object_action_url_name(action)
         return reverse(f"{ADMIN_URL_NAMESPACE}:{name}", args=[quote(pk)])
 
+    #: A view on a selection of objects (``?id=1&id=2``), served at ``<base>/bulk/``
+    #: under :data:`ADMIN_URL_NAMESPACE` as ``<model_name>_bulk``.
+    bulk_view_class = None
+
     def get_object_action_urls(self) -> list:
         base = self.url_helper.base_url_path
         index_url_name = self.url_helper.get_action_url_name("index")
-        return [
+        urls = [
             path(
                 f"{base}/{action}/<int:pk>/",
                 view_class.as_view(
@@ -575,6 +722,18 @@ class ActionsModelAdmin(ModelAdmin):
             )
             for action, view_class in self.object_actions.items()
         ]
+        if self.bulk_view_class is not None:
+            urls.append(
+                path(
+                    f"{base}/bulk/",
+                    self.bulk_view_class.as_view(
+                        index_url_name=index_url_name,
+                        index_label=self.get_menu_label(),
+                    ),
+                    name=self.get_object_action_url_name("bulk"),
+                )
+            )
+        return urls
 
     def get_admin_urls_for_registration(self):
         urls = super().get_admin_urls_for_registration()
@@ -685,22 +844,23 @@ class RegistrationAdmin(ActionsModelAdmin):
     menu_order = 100
     permission_helper_class = RegistrationPermissionHelper
     button_helper_class = ActionButtonHelper
+    index_view_class = RegistrationIndexView
     inspect_view_class = RegistrationInspectView
+    bulk_view_class = BulkRegistrationActionView
     object_actions = {
         "promote": PromoteRegistrationView,
         "cancel": CancelRegistrationView,
         "attended": MarkAttendedView,
         "not_attended": UnmarkAttendedView,
     }
+    # What a coordinator scans a list for; the rest is in the inspect view and the
+    # exports. Attendance shows with the status.
     list_display = (
         "full_name",
         "workshop_title",
-        "role",
-        "status",
-        "attended",
-        "language",
-        "organisation",
-        "created_at",
+        "role_display",
+        "status_display",
+        "registered_on",
     )
     list_filter = (WorkshopListFilter, "role", "status", "language")
     search_fields = ("first_name", "last_name", "email", "organisation", "town")
@@ -781,16 +941,48 @@ class RegistrationAdmin(ActionsModelAdmin):
         )
 
     def workshop_title(self, obj):
-        return getattr(obj, "workshop_title", "")
+        """The workshop's title and date: a network holds the same title yearly."""
+        title = getattr(obj, "workshop_title", "") or ""
+        start_at = getattr(obj, "workshop_start_at", None)
+        if start_at is None:
+            return title
+        return f"{title} ({timezone.localtime(start_at):%d.%m.%Y})"
 
     workshop_title.short_description = gettext_lazy("workshop")  # type: ignore[attr-defined]
-    workshop_title.admin_order_field = "workshop_title"  # type: ignore[attr-defined]
+    workshop_title.admin_order_field = "workshop_start_at"  # type: ignore[attr-defined]
 
     def full_name(self, obj):
         return obj.full_name
 
     full_name.short_description = gettext_lazy("name")  # type: ignore[attr-defined]
     full_name.admin_order_field = "last_name"  # type: ignore[attr-defined]
+
+    def role_display(self, obj):
+        # The short label: the form's "I take part in the discussions" is too long
+        # for a column.
+        return capfirst(str(ROLE_LABELS.get(obj.role, obj.role)))
+
+    role_display.short_description = gettext_lazy("role")  # type: ignore[attr-defined]
+    role_display.admin_order_field = "role"  # type: ignore[attr-defined]
+
+    def status_display(self, obj):
+        label = obj.get_status_display()
+        if obj.attended_at is None:
+            return label
+        return format_html(
+            '{} <span class="atelier-tag">{}</span>', label, _("attended")
+        )
+
+    status_display.short_description = gettext_lazy("status")  # type: ignore[attr-defined]
+    status_display.admin_order_field = "status"  # type: ignore[attr-defined]
+
+    def registered_on(self, obj):
+        if obj.created_at is None:
+            return ""
+        return f"{timezone.localtime(obj.created_at):%d.%m.%Y}"
+
+    registered_on.short_description = gettext_lazy("registered on")  # type: ignore[attr-defined]
+    registered_on.admin_order_field = "created_at"  # type: ignore[attr-defined]
 
     def attended(self, obj):
         return obj.attended_at is not None

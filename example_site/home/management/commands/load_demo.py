@@ -1,5 +1,6 @@
 """Fill the site with demo content (pages and testimonials) in de/fr/it, and
-fictional registrations with a table plan for one upcoming workshop.
+fictional registrations with a table plan for one upcoming workshop, and another
+upcoming workshop full, with a waiting list.
 
 Idempotent: pages are found again by fixed translation keys; what exists is left as
 it is (an editor may have changed it), only what is missing is created. Every
@@ -32,6 +33,8 @@ from home.demo_people import (
     TABLE_PLAN,
     WORKSHOP_KEY,
 )
+from home.demo_site import demo_address, sync_default_site
+from home.demo_waiting_list import FULL_WORKSHOP_KEY, register_full_workshop
 from home.localize import translate_page
 from home.models import HomePage
 from wagtail_atelier.models import (
@@ -44,16 +47,14 @@ from wagtail_atelier.models import (
 )
 from wagtail_atelier.services import table_plan
 
-# The development server of the demo (WAGTAILADMIN_BASE_URL in settings/dev.py).
-LOCAL_SITE = {"hostname": "127.0.0.1", "port": 8000}
-
 
 class Command(BaseCommand):
     help = (
         "Create the demo content: locales de/fr/it, a home page as the default "
         "site's root, the workshop index and past and upcoming workshops, each "
         "translated into the other two languages with wagtail-localize, and "
-        "fictional registrations with a table plan for one upcoming workshop. "
+        "fictional registrations with a table plan for one upcoming workshop, "
+        "and another one full with a waiting list. "
         "Running it again creates only what is missing and changes nothing that "
         "exists."
     )
@@ -65,6 +66,11 @@ class Command(BaseCommand):
         self.today = timezone.localdate(timezone=TIME_ZONE)
 
         self.locales = {code: self.ensure_locale(code) for code in LANGUAGES}
+        # Before the home page, whose body shows two of them by reference.
+        self.testimonial_pks = {
+            testimonial.key: self.ensure_testimonial(testimonial).pk
+            for testimonial in TESTIMONIALS
+        }
         home = self.ensure_home()
         index = self.ensure_index(home)
         workshops = {
@@ -72,10 +78,12 @@ class Command(BaseCommand):
             for workshop in WORKSHOPS
         }
         self.ensure_host_request_page(home)
-        for testimonial in TESTIMONIALS:
-            self.ensure_testimonial(testimonial)
         self.ensure_registrations(workshops[WORKSHOP_KEY])
         self.ensure_table_plan(workshops[WORKSHOP_KEY])
+        self.ensure_full_workshop(workshops[FULL_WORKSHOP_KEY])
+        moved = sync_default_site()
+        if moved is not None:
+            self.stdout.write(f"  updated  default site now at {moved.root_url}")
 
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -127,13 +135,18 @@ class Command(BaseCommand):
         if created:
             self.check_site_root_is_replaceable()
             with transaction.atomic():
-                home = HomePage(translation_key=key, locale=german, **home_fields("de"))
+                home = HomePage(
+                    translation_key=key, locale=german, **self.home_fields("de")
+                )
                 Page.get_first_root_node().add_child(instance=home)
                 home.save_revision().publish()
         self.use_as_site_root(home)
         self.report(home, created)
-        self.ensure_translations(home, home_fields)
+        self.ensure_translations(home, self.home_fields)
         return home
+
+    def home_fields(self, language: str) -> dict:
+        return home_fields(language, self.testimonial_pks)
 
     @staticmethod
     def is_welcome_page(page: Page) -> bool:
@@ -157,9 +170,11 @@ class Command(BaseCommand):
         """Point the default site at the demo home page, replacing Wagtail's
         "Welcome to your new Wagtail site!" page, but never a page with content."""
         site = Site.objects.filter(is_default_site=True).first()
+        hostname, port = demo_address()
         if site is None:
             Site.objects.create(
-                **LOCAL_SITE,
+                hostname=hostname,
+                port=port,
                 root_page=home,
                 is_default_site=True,
                 site_name="Caring Communities",
@@ -183,10 +198,10 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             site.root_page = home
-            # A new site: make full URLs (calendar files, structured data) point
-            # at the development server.
-            site.hostname = LOCAL_SITE["hostname"]
-            site.port = LOCAL_SITE["port"]
+            # A new site: make full URLs (mails, calendar files, structured data)
+            # point at the development server (DEMO_PORT, settings/dev.py).
+            site.hostname = hostname
+            site.port = port
             site.save(update_fields=["root_page", "hostname", "port"])
             if not Site.objects.filter(root_page=old_root).exists():
                 title = old_root.title
@@ -363,6 +378,34 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  exists   {language}  {existing} registration(s) for "
                 f"{workshop.title}"
+            )
+
+    def ensure_full_workshop(self, workshop: WorkshopPage) -> None:
+        """Registrations through the package's own service until every place is
+        taken, then a few more on the waiting list (their mails are stored, and
+        listed under Mails, but not printed)."""
+        language = workshop.locale.language_code
+        demo = next(w for w in WORKSHOPS if w.key == FULL_WORKSHOP_KEY)
+        places = (demo.case_presenter_capacity, demo.participant_capacity)
+        if (workshop.case_presenter_capacity, workshop.participant_capacity) != places:
+            # Loaded by an older demo, or changed by an editor: not filled up.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  kept     {language}  {workshop.title} has other capacities "
+                    "than the demo's; `make demo-reset` for a full workshop"
+                )
+            )
+            return
+        created, confirmed, waiting = register_full_workshop(workshop)
+        counts = f"{confirmed} confirmed, {waiting} on the waiting list"
+        if created:
+            self.stdout.write(
+                f"  {self.style.SUCCESS('created')}  {language}  {created} "
+                f"registration(s) for {workshop.title}: full, {counts}"
+            )
+        else:
+            self.stdout.write(
+                f"  exists   {language}  registrations for {workshop.title}: {counts}"
             )
 
     def ensure_table_plan(self, workshop: WorkshopPage) -> None:
