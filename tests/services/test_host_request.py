@@ -592,7 +592,7 @@ def test_the_status_action_enforces_the_workflow(client, users, workshop):
 
     # Not offered, so not accepted.
     response = client.post(url, {"status": "scheduled", "workshop": workshop.pk})
-    assert response.status_code == 200
+    assert response.status_code == 400
     request.refresh_from_db()
     assert request.status == "new"
 
@@ -603,7 +603,7 @@ def test_the_status_action_enforces_the_workflow(client, users, workshop):
 
     # "Scheduled" without the workshop is refused with a field error.
     response = client.post(url, {"status": "scheduled"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "error" in response.content.decode()
     request.refresh_from_db()
     assert request.status == "in_discussion"

@@ -81,7 +81,21 @@ class WorkshopPageForm(WagtailAdminPageForm):
         return cleaned_data
 
 
-class WorkshopPageMixin(RoutablePageMixin, models.Model):
+class TranslationDraftMixin:
+    """A translation that wagtail-localize creates or syncs stays a draft while it
+    would show untranslated text, until an editor publishes it
+    (``wagtail_atelier.localize``). ``Revision.publish`` calls the page's ``publish``,
+    so every page class built on the package's mixins decides here."""
+
+    def publish(self, revision, *args, **kwargs):
+        from ..localize import holds_back_publication
+
+        if holds_back_publication(self, revision):
+            return None
+        return super().publish(revision, *args, **kwargs)
+
+
+class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
     start_at = models.DateTimeField(
         _("starts at"),
         db_index=True,
@@ -361,18 +375,6 @@ class WorkshopPageMixin(RoutablePageMixin, models.Model):
     def structured_data(self, request=None) -> dict:
         return workshop_event(self, request)
 
-    # -- translations (wagtail-localize) -----------------------------------------------
-
-    def publish(self, revision, *args, **kwargs):
-        # A translation that wagtail-localize creates or syncs stays a draft while it
-        # would show untranslated text, until an editor publishes it
-        # (``wagtail_atelier.localize``).
-        from ..localize import holds_back_publication
-
-        if holds_back_publication(self, revision):
-            return None
-        return super().publish(revision, *args, **kwargs)
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # The registration state, places and form come from the public layer.
@@ -489,7 +491,7 @@ class WorkshopFilterForm(forms.Form):
         )
 
 
-class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
+class WorkshopIndexPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
     intro = RichTextField(
         _("introduction"),
         blank=True,
@@ -501,18 +503,6 @@ class WorkshopIndexPageMixin(RoutablePageMixin, models.Model):
 
     class Meta:
         abstract = True
-
-    # -- translations (wagtail-localize) -----------------------------------------------
-
-    def publish(self, revision, *args, **kwargs):
-        # A translation that wagtail-localize creates or syncs stays a draft while it
-        # would show untranslated text, until an editor publishes it
-        # (``wagtail_atelier.localize``).
-        from ..localize import holds_back_publication
-
-        if holds_back_publication(self, revision):
-            return None
-        return super().publish(revision, *args, **kwargs)
 
     @property
     def workshop_model(self):
