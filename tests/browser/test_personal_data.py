@@ -368,6 +368,10 @@ def test_coordinator_previews_downloads_and_purges_a_workshop(
     alert = admin.get_by_role("alert")
     expect(alert).to_contain_text("Tick the box")
     box = admin.get_by_label("I understand that this cannot be undone.")
+    # Focus on the error summary (as on every form of the package), whose link
+    # takes it to the box.
+    expect(admin.locator("#error-summary")).to_be_focused()
+    admin.locator("#error-summary a").first.click()
     expect(box).to_be_focused()
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_have_accessible_description(re.compile("Tick the box"))
