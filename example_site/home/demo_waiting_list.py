@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from home.demo_people import DemoPerson
 from wagtail_atelier.models import Registration
 from wagtail_atelier.services import registration as registration_service
 
@@ -23,19 +24,10 @@ FULL_WORKSHOP_KEY = "fribourg"
 
 
 @dataclass(frozen=True)
-class Applicant:
-    first_name: str
-    last_name: str
-    email: str
-    organisation: str
-    town: str
-    canton: str
-    languages: list[str] = field(default_factory=lambda: ["fr"])
-    case_description: str = ""
+class Applicant(DemoPerson):
+    """A person of the demo, French-speaking unless told otherwise."""
 
-    @property
-    def role(self) -> str:
-        return "case_presenter" if self.case_description else "participant"
+    languages: list[str] = field(default_factory=lambda: ["fr"])
 
     def form_data(self) -> dict:
         """What the registration form's cleaned data would hold."""
