@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,14 +210,14 @@ def admin_screenshots(browser, urls: dict, base_url: str) -> None:
     context.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["public", "admin"])
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary demo database"
-    )
-    options = parser.parse_args()
+@contextmanager
+def served_demo(setup_script: str, *, prefix: str, keep: bool, extra_env=None):
+    """The demo in a temporary database, served on a free port, with Chromium open.
 
+    Runs ``setup_script`` in the demo's shell (its last printed line is JSON) before
+    serving; ``extra_env(data)`` may add environment variables from that JSON. Yields
+    ``(browser, data, base_url, env)``; stops the server and removes the database
+    (unless ``keep``) afterwards."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -225,7 +226,7 @@ def main() -> None:
         raise SystemExit(f"Chromium is missing at {CHROMIUM}: apt-get install chromium")
 
     IMAGES.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="atelier-screenshots-"))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -242,8 +243,10 @@ def main() -> None:
         manage("migrate", "--no-input", env=env)
         manage("load_demo", env=env)
         manage("ensure_demo_admin", env=env)
-        out = manage("shell", "-c", URLS_SCRIPT, env=env)
-        urls = json.loads(out.strip().splitlines()[-1])
+        out = manage("shell", "-c", setup_script, env=env)
+        data = json.loads(out.strip().splitlines()[-1])
+        if extra_env is not None:
+            env.update(extra_env(data))
         print(f"==> serving the demo on {base_url}", flush=True)
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, str(MANAGE), "serve_demo"],
@@ -258,12 +261,7 @@ def main() -> None:
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS
             )
             try:
-                if options.only in (None, "public"):
-                    print("==> public pages", flush=True)
-                    public_screenshots(browser, urls["public"])
-                if options.only in (None, "admin"):
-                    print("==> admin screens", flush=True)
-                    admin_screenshots(browser, urls["admin"], base_url)
+                yield browser, data, base_url, env
             finally:
                 browser.close()
     finally:
@@ -273,10 +271,27 @@ def main() -> None:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-        if options.keep:
+        if keep:
             print(f"==> demo database kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=["public", "admin"])
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary demo database"
+    )
+    options = parser.parse_args()
+    demo = served_demo(URLS_SCRIPT, prefix="atelier-screenshots-", keep=options.keep)
+    with demo as (browser, urls, base_url, _env):
+        if options.only in (None, "public"):
+            print("==> public pages", flush=True)
+            public_screenshots(browser, urls["public"])
+        if options.only in (None, "admin"):
+            print("==> admin screens", flush=True)
+            admin_screenshots(browser, urls["admin"], base_url)
     print(f"==> done: {IMAGES.relative_to(ROOT)}/")
 
 

@@ -24,31 +24,22 @@ docs/images/ are overwritten. Helpers come from tools/screenshots.py.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screenshots import (
     ADMIN_SIZE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CONTENT_HEIGHT_JS,
     IMAGES,
-    MANAGE,
     ROOT,
     TIMEOUT_MS,
-    free_port,
     goto,
     manage,
+    served_demo,
     shoot,
-    wait_for,
 )
 
 # Run inside the demo: a German workshop with the standard programme, live, not
@@ -206,62 +197,14 @@ def main() -> None:
         "--keep", action="store_true", help="keep the temporary demo database"
     )
     options = parser.parse_args()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise SystemExit("playwright is missing: pip install -e '.[dev]'") from None
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(f"Chromium is missing at {CHROMIUM}: apt-get install chromium")
-
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="atelier-screenshots-localize-"))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}",
-        "DEMO_PORT": str(port),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DJANGO_DEBUG", None)
-    server = None
-    try:
-        manage("migrate", "--no-input", env=env)
-        manage("load_demo", env=env)
-        manage("ensure_demo_admin", env=env)
-        out = manage("shell", "-c", SETUP_SCRIPT, env=env)
-        urls = json.loads(out.strip().splitlines()[-1])
-        env["WORKSHOP_ID"] = str(urls["workshop_id"])
-        print(f"==> serving the demo on {base_url}", flush=True)
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, str(MANAGE), "serve_demo"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(f"{base_url}/admin/login/", server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
-            try:
-                take(browser, urls, base_url, env)
-            finally:
-                browser.close()
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if options.keep:
-            print(f"==> demo database kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    demo = served_demo(
+        SETUP_SCRIPT,
+        prefix="atelier-screenshots-localize-",
+        keep=options.keep,
+        extra_env=lambda urls: {"WORKSHOP_ID": str(urls["workshop_id"])},
+    )
+    with demo as (browser, urls, base_url, env):
+        take(browser, urls, base_url, env)
     print(f"==> done: {IMAGES.relative_to(ROOT)}/")
 
 
