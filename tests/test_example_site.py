@@ -13,6 +13,7 @@ adds nothing.
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,7 @@ from wagtail_atelier.services import registration as registration_service
 from home.demo_content import demo_key
 from home.demo_people import WORKSHOP_KEY
 from home.demo_waiting_list import APPLICANTS, FULL_WORKSHOP_KEY
+from home.demo_networking import ATTENDEES, NETWORKING_WORKSHOP_KEY
 
 workshops = WorkshopPage.objects.live().select_related("locale")
 by_key = {}
@@ -100,10 +102,29 @@ quotes = {
 }
 admin_user = get_user_model().objects.get(username="admin")
 waiting_mail = Mail.objects.filter(kind="waiting_list").first()
+from wagtail_atelier.models import Message
+demo_messages = [
+    [
+        str(m.workshop_key),
+        m.recipient_count,
+        sorted(set(m.mails.values_list("status", flat=True))),
+        m.mails.filter(kind="message").count(),
+        sorted(m.mails.values_list("registration__email", flat=True)),
+    ]
+    for m in Message.objects.all()
+]
 # As sent (load_demo keeps them out of the terminal): the link is in there.
 from django.core import mail as sent_mail
-sent_bodies = [message.body for message in getattr(sent_mail, "outbox", [])]
+outbox = getattr(sent_mail, "outbox", [])
+# The coordinators' message (demo_messages) apart from the registrations' mails.
+demo_subject = "bitte bringt eure Fragen mit"
+sent_bodies = [m.body for m in outbox if demo_subject not in m.subject]
+message_bodies = [m.body for m in outbox if demo_subject in m.subject]
 not_found = client.get("/fr/page-qui-n-existe-pas/")
+networking_key = demo_key(f"workshop/{NETWORKING_WORKSHOP_KEY}")
+networking_mails = Mail.objects.filter(
+    kind="networking_list", workshop_key=networking_key
+)
 print(json.dumps({
     "admin_output": admin_output.getvalue(),
     "pages": Page.objects.count(),
@@ -143,7 +164,21 @@ print(json.dumps({
     ),
     "full_page_says_full": full_page.count("complet, liste d’attente ouverte"),
     "waiting_mail": waiting_mail and waiting_mail.to,
+    "demo_messages": demo_messages,
+    "demo_confirmed_emails": sorted(
+        demo_registrations.filter(status="confirmed").values_list("email", flat=True)
+    ),
     "sent_bodies": sent_bodies,
+    "networking_attendees": len(ATTENDEES),
+    "networking_mails": sorted(
+        [m.language, m.status, m.to[0], "Gloor" in m.body_text]
+        for m in networking_mails
+    ),
+    "message_bodies": message_bodies,
+    "change_notices": [
+        [m.language, m.subject, m.body_text, m.attachments[0]["content"]]
+        for m in Mail.objects.filter(kind="change_notice").order_by("pk")
+    ],
     "home_pages": home_pages,
     "quotes": quotes,
     "not_found": [not_found.status_code, not_found.content.decode()],
@@ -216,7 +251,10 @@ def test_demo_loads_twice_without_duplicates_in_three_languages(loaded_demo):
     assert first["demo_workshop_upcoming"] is True
     assert first["demo_confirmed"] == {"case_presenter": 4, "participant": 14}
     # With the people of the full workshop (registered through the service).
-    assert first["registrations"] == 18 + len(first["applicant_names"])
+    # And the attendees of the past workshop whose networking list went.
+    assert first["registrations"] == (
+        18 + len(first["applicant_names"]) + first["networking_attendees"]
+    )
     assert first["table_plans"] == 1
     assert first["demo_plan"]["rounds"] == 3
     assert first["demo_plan"]["feasible"] is True
@@ -250,6 +288,19 @@ def test_one_workshop_is_full_with_a_waiting_list(loaded_demo):
     # Loading again registers no one twice.
     assert second["full_seats"] == first["full_seats"]
     assert second["full_names"] == first["full_names"]
+
+
+def test_a_past_workshop_shows_a_sent_networking_list(loaded_demo):
+    first, second = loaded_demo
+    mails = first["networking_mails"]
+    # Each attendee who agreed got it once, in their language; the one who did
+    # not agree is on nobody's list.
+    assert [language for language, *_rest in mails] == ["de", "de", "fr", "it"]
+    assert all(status == "sent" for _language, status, *_rest in mails)
+    assert not any(named for *_rest, named in mails)
+    assert "hans.gloor@example.org" not in [to for _l, _s, to, _n in mails]
+    # Loading again sends nothing twice.
+    assert second["networking_mails"] == mails
 
 
 def test_home_page_shows_the_published_testimonials(loaded_demo):
@@ -308,3 +359,36 @@ def test_demo_shows_its_own_translated_404(loaded_demo):
     assert status == 404
     assert "Page non trouvée" in page
     assert "site-header" in page  # the site's layout, not Django's debug page
+
+
+def test_the_demo_shows_a_message_in_the_stored_mails(loaded_demo):
+    """One message from the coordinators to the demo workshop's confirmed people:
+    one stored mail each, sent; loading the demo again sends it no second time."""
+    first, second = loaded_demo
+    for run in (first, second):
+        [(workshop_key, count, statuses, mails, emails)] = run["demo_messages"]
+        assert count == mails == len(run["demo_confirmed_emails"]) > 0
+        assert emails == run["demo_confirmed_emails"]
+        assert statuses == ["sent"]
+    # As sent: each with the person's own link, the placeholders filled in.
+    bodies = first["message_bodies"]
+    assert len(bodies) == len(first["demo_confirmed_emails"])
+    links = {re.search(r"\S+/registration/[\w-]+/", body).group(0) for body in bodies}
+    assert len(links) == len(bodies)
+    assert all(link.startswith("http://127.0.0.1:8123/de/") for link in links)
+    assert not any("{first_name}" in body for body in bodies)
+    assert second["message_bodies"] == []
+
+
+def test_the_full_workshop_shows_a_change_notice_in_the_stored_mails(loaded_demo):
+    first, second = loaded_demo
+    notices = first["change_notices"]
+    # One per confirmed and waiting person, in French, with the old and new place
+    # and the calendar entry's raised SEQUENCE.
+    assert len(notices) == len(first["applicant_names"])
+    language, subject, body, ics = notices[0]
+    assert language == "fr"
+    assert "salle 2" in body
+    assert "SEQUENCE:1" in ics
+    # Loading again tells nobody twice.
+    assert len(second["change_notices"]) == len(notices)

@@ -22,6 +22,18 @@ class WagtailAtelierConfig(AppConfig):
         )
         page_cache.connect()
 
+        from django.db.models.signals import pre_save
+
+        from .signal_handlers import record_change_after_publish, remember_live_state
+
+        pre_save.connect(
+            remember_live_state, dispatch_uid="wagtail_atelier_remember_live_state"
+        )
+        page_published.connect(
+            record_change_after_publish,
+            dispatch_uid="wagtail_atelier_record_change_notice",
+        )
+
         from . import localize
 
         localize.connect()

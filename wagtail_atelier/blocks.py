@@ -73,6 +73,49 @@ class NextWorkshopBlock(blocks.StructBlock):
         return context
 
 
+class NetworkWorkshopsBlock(blocks.StructBlock):
+    """The next workshops of other sites of the network, from their JSON feeds
+    (docs/network-feed.md). Not in any of the package's StreamFields: add it to a
+    page of your own (``("network_workshops", NetworkWorkshopsBlock())``)."""
+
+    heading = blocks.CharBlock(
+        required=False,
+        max_length=120,
+        label=_("Heading"),
+        help_text=_('Leave blank for "Workshops in the network".'),
+    )
+    feed_url = blocks.URLBlock(
+        required=False,
+        label=_("Feed"),
+        help_text=_(
+            "The address of one site's workshop feed, as listed in the settings; "
+            "leave blank for every feed of the network."
+        ),
+    )
+    limit = blocks.IntegerBlock(
+        default=5, min_value=1, max_value=20, label=_("Number of workshops")
+    )
+
+    class Meta:
+        icon = "date"
+        label = _("Workshops in the network")
+        template = "wagtail_atelier/includes/network_workshops.html"
+
+    def get_context(self, value, parent_context=None):
+        from .templatetags.wagtail_atelier_tags import atelier_network_workshops
+
+        context = super().get_context(value, parent_context=parent_context)
+        context.update(
+            atelier_network_workshops(
+                parent_context or {},
+                url=value.get("feed_url") or None,
+                limit=value.get("limit") or 5,
+                heading=value.get("heading"),
+            )
+        )
+        return context
+
+
 class TestimonialBlock(blocks.StructBlock):
     """Quotes of people who took part, for workshop pages and any page of a site:
     the testimonials chosen here, or else some published ones at random."""

@@ -32,6 +32,21 @@ DEFAULTS: dict[str, Any] = {
     # shows the earliest); None or timedelta(0) shows the earliest, whatever its
     # language.
     "WAGTAIL_ATELIER_TEASER_LANGUAGE_WINDOW": timedelta(weeks=8),
+    # On an installation with several Wagtail sites, the teaser shows the next
+    # workshop of the visitor's site only; True shows the next of every site (the
+    # template tag's ``all_sites`` argument decides for one teaser).
+    "WAGTAIL_ATELIER_TEASER_ALL_SITES": False,
+    # The index's JSON feed (``feed.json``, docs/network-feed.md): seconds a client
+    # or proxy may keep it (Cache-Control: public, max-age); the ETag answers
+    # repeated requests with a 304 whatever this is.
+    "WAGTAIL_ATELIER_JSON_FEED_MAX_AGE": 300,
+    # Other sites' JSON feeds shown by ``{% atelier_network_workshops %}``: a list
+    # of feed URLs, fetched by ``manage.py atelier_fetch_network_feeds`` (never
+    # during a page request); the timeout of one fetch (seconds) and the largest
+    # feed accepted (bytes).
+    "WAGTAIL_ATELIER_NETWORK_FEEDS": (),
+    "WAGTAIL_ATELIER_NETWORK_FEED_TIMEOUT": 10,
+    "WAGTAIL_ATELIER_NETWORK_FEED_MAX_BYTES": 2_000_000,
     # Domain used in calendar UIDs; defaults to the hostname of the workshop's site.
     "WAGTAIL_ATELIER_ICAL_UID_DOMAIN": "",
     # The index's iCal feed: the upcoming workshops and those that ended in the last
@@ -73,7 +88,14 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_ATELIER_HOST_REQUEST_NOTIFY_EMAILS": (),
     # The version of the "share my contact" text a person agrees to (stored with the
     # opt-in, which they can withdraw on their self-service page).
-    "WAGTAIL_ATELIER_SHARE_CONTACT_VERSION": "1",
+    "WAGTAIL_ATELIER_SHARE_CONTACT_VERSION": "2",
+    # The networking list (docs/networking-list.md): this long after a workshop
+    # ended, each attendee who agreed to share their contact is mailed the others
+    # who agreed (atelier_send_networking_lists); None switches it off. A workshop
+    # that ended more than NETWORKING_LIST_WINDOW_DAYS days before it would be due
+    # is never sent, so that turning the feature on does not mail past workshops.
+    "WAGTAIL_ATELIER_NETWORKING_LIST_DELAY": timedelta(days=3),
+    "WAGTAIL_ATELIER_NETWORKING_LIST_WINDOW_DAYS": 30,
     # -- Personal data (docs/data-protection.md explains each default) -------------
     # Months after a workshop ended before the personal data of its registrations,
     # their mails, feedback answers, table plan and harvests are removed (only

@@ -80,17 +80,37 @@ def workshop_event(workshop, request=None) -> Event:
             f"mailto:{workshop.contact_email}",
             parameters={"CN": workshop.contact_name or workshop.contact_email},
         )
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
+    # Raised by every change registrants were told of and by the cancellation
+    # (services/change_notices.py): a calendar keeps the entry with the highest.
+    event.add("sequence", getattr(workshop, "ical_sequence", 0) or 0)
+    cancelled = getattr(workshop, "cancelled_at", None) is not None
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     return event
 
 
-def workshops_calendar(workshops: Iterable, request=None, name: str = "") -> Calendar:
+def cancellation_calendar(workshop, *, attendee: str = "") -> Calendar:
+    """The iTIP cancellation (RFC 5546 3.2.5) of ``workshop`` sent to a
+    registrant: METHOD:CANCEL, the same UID, the raised SEQUENCE and
+    STATUS:CANCELLED, so that a calendar that took the entry removes it."""
+    calendar = workshops_calendar([workshop], method="CANCEL")
+    if attendee:
+        for event in calendar.walk("VEVENT"):
+            event.add("attendee", f"mailto:{attendee}")
+    return calendar
+
+
+def workshops_calendar(
+    workshops: Iterable, request=None, name: str = "", *, method: str = "PUBLISH"
+) -> Calendar:
+    """A calendar of ``workshops``. METHOD:PUBLISH for the feeds and the mails
+    (the entries have no attendees to answer; an update is the same UID with a
+    higher SEQUENCE), METHOD:CANCEL for a cancellation."""
     calendar = Calendar()
     calendar.add("prodid", f"-//wagtail-atelier {__version__}//NONSGML//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
         calendar.add("name", name)
@@ -156,6 +176,9 @@ def _workshop_etag_parts(workshop) -> list[object]:
         workshop.live_revision_id,
         workshop.last_published_at,
         workshop.url_path,
+        # Changed without a publication (the cancellation, a notified change).
+        getattr(workshop, "ical_sequence", 0),
+        getattr(workshop, "cancelled_at", None),
     ]
 
 

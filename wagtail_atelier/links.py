@@ -57,6 +57,17 @@ def registration_url(registration, workshop) -> str:
     return base + workshop.reverse_subpage("registration", args=[registration.token])
 
 
+def registration_urls(workshop) -> Callable[[object], str]:
+    """:func:`registration_url` for many registrations of one workshop version:
+    the page's address is worked out once, not once per person."""
+    if workshop is None:
+        return lambda registration: ""
+    base = workshop.get_full_url() or ""
+    return lambda registration: (
+        base + workshop.reverse_subpage("registration", args=[registration.token])
+    )
+
+
 def lost_link_url(workshop) -> str:
     return (workshop.get_full_url() or "") + workshop.reverse_subpage("lost_link")
 

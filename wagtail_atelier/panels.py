@@ -44,9 +44,15 @@ class RegistrationSummaryPanel(Panel):
             )
             context["table_plan_url"] = ""
             context["harvest_url"] = ""
+            context["networking_list_url"] = ""
+            context["messages_url"] = ""
             if allowed and workshop.pk is not None:
                 context["table_plan_url"] = workshop_admin_url("table_plan", workshop)
                 context["harvest_url"] = workshop_admin_url("harvest", workshop)
+                context["networking_list_url"] = workshop_admin_url(
+                    "networking_list", workshop
+                )
+                context["messages_url"] = workshop_admin_url("messages", workshop)
             # The purge screen: only for those who answer for personal data.
             context["purge_url"] = (
                 workshop_admin_url("purge", workshop)

@@ -115,3 +115,45 @@ def forget_testimonial_traces(sender, instance: Testimonial, **kwargs) -> None:
         getattr(instance, "_atelier_texts", ()),
     )
     neutralise_log_labels(Testimonial, [instance.pk])
+
+
+# -- change notices -------------------------------------------------------------------
+
+
+def remember_live_state(sender, instance, raw=False, **kwargs) -> None:
+    """Before a workshop is saved: keep the stored event state (sequence,
+    cancellation), and, when a publication replaces a live version (its live
+    revision changes), what registrants knew: the notified fields as stored."""
+    if raw or not isinstance(instance, WorkshopPageMixin) or instance.pk is None:
+        return
+    from .services.change_notices import previous_live_state
+
+    row = previous_live_state(instance)
+    if row is None:
+        return
+    # The services write these with ``update()`` on every version; the stored
+    # values win over an object read before (a stale copy, a synced source).
+    for name in instance.EVENT_STATE_FIELDS:
+        setattr(instance, name, row[name])
+    if (
+        row["live"]
+        and instance.live
+        and instance.live_revision_id is not None
+        and row["live_revision_id"] != instance.live_revision_id
+    ):
+        instance._atelier_previous_live_state = row
+
+
+def record_change_after_publish(sender, instance, revision=None, **kwargs) -> None:
+    """A publication that changed what registrants know records a change notice,
+    decided by the editor (``admin/change_notices.py``)."""
+    if not isinstance(instance, WorkshopPageMixin):
+        return
+    previous = instance.__dict__.pop("_atelier_previous_live_state", None)
+    if previous is None:
+        return
+    from .services.change_notices import record_publication
+
+    record_publication(
+        instance, previous, user=getattr(revision, "user", None) if revision else None
+    )

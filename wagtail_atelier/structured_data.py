@@ -88,7 +88,11 @@ def workshop_event(workshop, request=None) -> dict:
         "name": workshop.title,
         "startDate": workshop.start_local.isoformat(),
         "endDate": workshop.end_local.isoformat(),
-        "eventStatus": "https://schema.org/EventScheduled",
+        "eventStatus": (
+            "https://schema.org/EventCancelled"
+            if getattr(workshop, "cancelled_at", None) is not None
+            else "https://schema.org/EventScheduled"
+        ),
         "eventAttendanceMode": ATTENDANCE_MODES[workshop.format],
         "location": locations[0] if len(locations) == 1 else locations,
         "inLanguage": workshop.workshop_language,

@@ -58,6 +58,16 @@ def send_feedback_requests() -> int:
 
 
 @task()
+def send_networking_lists() -> int:
+    """Queue the networking list of each workshop that is due (ended
+    ``WAGTAIL_ATELIER_NETWORKING_LIST_DELAY`` ago, not held back); each list goes
+    once. Schedule it hourly or daily."""
+    from .services.networking import send_due_networking_lists
+
+    return send_due_networking_lists()
+
+
+@task()
 def apply_retention() -> dict:
     """Remove the personal data that are due (``WAGTAIL_ATELIER_RETENTION_MONTHS``
     after a workshop, ``WAGTAIL_ATELIER_HOST_REQUEST_RETENTION_MONTHS`` after a host
@@ -66,3 +76,21 @@ def apply_retention() -> dict:
     from .services.retention import apply_retention as run
 
     return run().totals()
+
+
+@task()
+def send_message_mails(message_id: int) -> dict:
+    """Send the stored mails of one coordinators' message (one per person); a mail
+    that fails is retried on its own, like any other."""
+    from .services.messages import deliver_message
+
+    return deliver_message(message_id)
+
+
+@task()
+def fetch_network_feeds() -> int:
+    """Refresh the other sites' workshop feeds (``WAGTAIL_ATELIER_NETWORK_FEEDS``);
+    returns how many failed. Schedule it every 15 minutes or so."""
+    from .services.network import refresh_network_feeds
+
+    return sum(1 for feed in refresh_network_feeds() if feed.last_error)

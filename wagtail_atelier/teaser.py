@@ -8,15 +8,18 @@ from django.utils import timezone, translation
 from .cards import attach_card_states
 from .conf import get_setting
 from .models import find_workshops
+from .sites import current_site, in_site
 
 
-def find_next_workshop(language_code: str):
+def find_next_workshop(language_code: str, site=None):
     """The next workshop that has not ended, in ``language_code`` if translated.
 
     A workshop held in ``language_code`` is preferred when it starts at most
     ``WAGTAIL_ATELIER_TEASER_LANGUAGE_WINDOW`` after the earliest upcoming one, so
     a German visitor is not sent to a workshop held in French when one in German
     follows soon; otherwise the earliest is shown, whatever its language.
+
+    ``site``: only the workshops of that Wagtail site (None: of every site).
 
     Returns ``(workshop, is_fallback)``. Without a translation in the visitor's
     language, the version in the site's default language is shown (or any version),
@@ -25,6 +28,8 @@ def find_next_workshop(language_code: str):
     now = timezone.now()
 
     def upcoming(pages):
+        if site is not None:
+            pages = pages.filter(in_site(site))
         return (
             pages.live()
             .public()
@@ -64,15 +69,23 @@ def find_next_workshop(language_code: str):
     return versions.get(default_language, first), True
 
 
-def next_workshop_context(context, heading=None, propose_url=None) -> dict:
+def next_workshop_context(
+    context, heading=None, propose_url=None, all_sites=None
+) -> dict:
+    """The teaser's context. On an installation with several sites, only the
+    workshops of the request's site, unless ``all_sites`` (None: the setting
+    ``WAGTAIL_ATELIER_TEASER_ALL_SITES``)."""
     request = context.get("request")
     page = context.get("page")
+    if all_sites is None:
+        all_sites = get_setting("WAGTAIL_ATELIER_TEASER_ALL_SITES")
+    site = None if all_sites else current_site(request)
     language_code = (
         page.locale.language_code
         if page is not None and hasattr(page, "locale_id")
         else translation.get_language()
     ) or settings.LANGUAGE_CODE
-    workshop, is_fallback = find_next_workshop(language_code)
+    workshop, is_fallback = find_next_workshop(language_code, site=site)
     if workshop is not None:
         # Registration state and places per role (one query).
         attach_card_states([workshop])

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
+from .admin import change_notices as admin_change_notices
 from .admin import harvest as admin_harvest
+from .admin import messages as admin_messages
+from .admin import networking as admin_networking
 from .admin import people as admin_people
 from .admin import purge as admin_purge
 from .admin import table_plan as admin_table_plan
@@ -78,6 +81,8 @@ def register_workshop_admin_urls():
                 (
                     admin_table_plan.urlpatterns
                     + admin_harvest.urlpatterns
+                    + admin_networking.urlpatterns
+                    + admin_messages.urlpatterns
                     + admin_purge.urlpatterns,
                     WORKSHOP_ADMIN_NAMESPACE,
                 )
@@ -91,6 +96,7 @@ def register_table_plan_log_actions(actions):
     for action, (label, message) in {
         **admin_table_plan.LOG_ACTIONS,
         **admin_harvest.LOG_ACTIONS,
+        **admin_messages.LOG_ACTIONS,
         **admin_purge.LOG_ACTIONS,
     }.items():
         actions.register_action(action, label, message)
@@ -137,3 +143,57 @@ def atelier_admin_screens_css():
         '<link rel="stylesheet" href="{}">',
         static("wagtail_atelier/css/admin-screens.css"),
     )
+
+
+# -- change notices and cancellation ------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_change_notice_admin_urls():
+    return [
+        path(
+            "atelier/change-notices/",
+            include((admin_change_notices.urlpatterns, admin_change_notices.NAMESPACE)),
+        )
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_change_notice_log_actions(actions):
+    for action, (label, message) in admin_change_notices.LOG_ACTIONS.items():
+        actions.register_action(action, label, message)
+
+
+hooks.register("after_publish_page", admin_change_notices.after_publish_page)
+hooks.register("before_edit_page", admin_change_notices.remind_pending_notice)
+
+
+def cancel_workshop_buttons(page, user):
+    """ "Cancel workshop" for a live, uncancelled workshop the user may publish."""
+    from wagtail.admin.widgets.button import Button
+
+    from .models import WorkshopPageMixin
+
+    specific = page.specific_deferred
+    if (
+        isinstance(specific, WorkshopPageMixin)
+        and page.live
+        and not specific.is_cancelled
+        and admin_change_notices.can_publish(user, page)
+    ):
+        yield Button(
+            gettext_lazy("Cancel workshop"),
+            reverse(f"{admin_change_notices.NAMESPACE}:cancel", args=[page.pk]),
+            icon_name="warning",
+            priority=55,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def cancel_workshop_header_button(page, user, view_name=None, next_url=None):
+    yield from cancel_workshop_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def cancel_workshop_listing_button(page, user, next_url=None):
+    yield from cancel_workshop_buttons(page, user)

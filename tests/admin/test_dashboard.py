@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from tests.factories import (
     HostRequestFactory,
@@ -131,6 +132,7 @@ def test_the_panel_costs_the_same_whatever_the_number_of_workshops(
     request.user = users["coordinator"]
     panel = AtelierDashboardPanel(request)
     users["coordinator"].has_perm("wagtail_atelier.view_hostrequest")  # warm the cache
+    Site.get_site_root_paths()  # warm Wagtail's cache of the sites' roots
     with CaptureQueriesContext(connection) as queries:
         html = panel.render_html({})
     assert html.count("data-workshop=") == size

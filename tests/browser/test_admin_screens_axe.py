@@ -1,6 +1,8 @@
 """axe-core on the package's own admin screens, with the admin in German, French
 and Italian: the dashboard panel, the table plan, the harvest, a host request's
-inspect and status screens, the personal data screen and the purge. Serious and
+inspect and status screens, the personal data screen, the purge, the
+networking list, the messages to registrants (list and writing), the change
+notice's decision and the cancellation of a workshop. Serious and
 critical findings fail; Wagtail's own chrome (sidebar, header) is left out, it is
 not ours. Also: focus stays on a control after a person's name in the table plan
 is activated, and each screen is photographed at 1024 px (/tmp/h5-*.png).
@@ -27,7 +29,8 @@ from tests.factories import (
     WorkshopPageFactory,
 )
 from tests.testapp.tree import site_tree
-from wagtail_atelier.services import table_plan
+from wagtail_atelier.services import change_notices, table_plan
+from wagtail_atelier.services.change_notices import notified_state
 
 pytestmark = BROWSER_MARKS
 
@@ -71,7 +74,16 @@ def screens(live_server, transactional_db):
         for number in range(9)
     ]
     table_plan.generate(page, rounds=3, min_size=3, max_size=5, seed=3)
+    # Three on the networking list, so that its screen shows its table.
+    for participant in participants[:3]:
+        participant.attended_at = participant.created_at
+        participant.share_contact = True
+        participant.save(update_fields=["attended_at", "share_contact"])
     host_request = HostRequestFactory()
+    # A change of place published: the notice waits for the editor's decision.
+    previous = dict(notified_state(page), venue_name="Altes Schulhaus", town="Aarau")
+    notice = change_notices.record_publication(page, previous)
+    page.save(update_fields=["ical_sequence"])
     user = get_user_model().objects.create_superuser(
         username="coordination", email="coordination@example.org", password="pw-4711"
     )
@@ -80,6 +92,7 @@ def screens(live_server, transactional_db):
         "dashboard": reverse("wagtailadmin_home"),
         "table-plan": reverse(f"{workshops}:table_plan", args=[page.pk]),
         "harvest": reverse(f"{workshops}:harvest", args=[page.pk]),
+        "networking-list": reverse(f"{workshops}:networking_list", args=[page.pk]),
         "host-request": reverse(
             "wagtail_atelier_hostrequest_modeladmin_inspect", args=[host_request.pk]
         ),
@@ -88,6 +101,14 @@ def screens(live_server, transactional_db):
         ),
         "people": reverse("wagtail_atelier_people:index"),
         "purge": reverse(f"{workshops}:purge", args=[page.pk]),
+        "messages": reverse(f"{workshops}:messages", args=[page.pk]),
+        "message-write": reverse(f"{workshops}:message_write", args=[page.pk]),
+        "change-notice": reverse(
+            "wagtail_atelier_change_notices:decide", args=[notice.pk]
+        ),
+        "cancel-workshop": reverse(
+            "wagtail_atelier_change_notices:cancel", args=[page.pk]
+        ),
     }
     return user, urls, participants
 

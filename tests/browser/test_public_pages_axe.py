@@ -26,6 +26,7 @@ from tests.factories import (
 )
 from tests.testapp.tree import site_tree
 from wagtail_atelier.links import registration_url
+from wagtail_atelier.services import networking
 
 pytestmark = BROWSER_MARKS
 
@@ -90,6 +91,14 @@ def public_site(live_server, settings):
         RegistrationFactory(workshop=workshops["waiting_list"], role=role)
     RegistrationFactory(workshop=workshops["full"], role="participant")
     mine = RegistrationFactory(workshop=workshops["open"], role="participant")
+    # Two attendees of the past workshop, and their networking list.
+    attendees = [
+        RegistrationFactory(
+            workshop=workshops["past"], attended_at=days(-365), share_contact=True
+        )
+        for _number in range(2)
+    ]
+    networking.send_list(workshops["past"].translation_key)
 
     urls: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
@@ -106,6 +115,9 @@ def public_site(live_server, settings):
             urls.setdefault(name, {})[language] = live_server.url + page.url
         urls.setdefault("self_service", {})[language] = registration_url(
             mine, pages["open"]
+        )
+        urls.setdefault("networking_list", {})[language] = networking.list_url(
+            attendees[0], pages["past"]
         )
     return urls
 

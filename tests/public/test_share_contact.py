@@ -74,8 +74,7 @@ def test_the_page_shows_the_agreement_and_withdrawing_it_is_confirmed(
         date = atelier_date(agreed)
     assert says(
         "de",
-        "On %(date)s you agreed that after the workshop your name, email and "
-        "organisation may be shared with the other participants (version "
+        "On %(date)s you agreed to be on the networking list (version "
         "%(version)s of this wording).",
         date=date,
         version="2026-01",

@@ -463,10 +463,10 @@ def test_agreeing_to_share_contact_is_dated_with_the_version_of_the_wording(
     assert private.share_contact_version == ""
 
 
-def test_the_default_wording_version_is_one(workshop):
+def test_the_default_wording_version_is_two(workshop):
     registration = register(workshop, "a@example.org", share_contact=True).registration
 
-    assert Registration.objects.get(pk=registration.pk).share_contact_version == "1"
+    assert Registration.objects.get(pk=registration.pk).share_contact_version == "2"
 
 
 def test_withdrawing_share_contact_keeps_what_was_agreed_and_when_it_ended(workshop):
@@ -484,7 +484,7 @@ def test_withdrawing_share_contact_keeps_what_was_agreed_and_when_it_ended(works
     assert registration.share_contact is False
     assert registration.share_contact_withdrawn_at == withdrawn  # the first time
     assert registration.share_contact_at == agreed
-    assert registration.share_contact_version == "1"
+    assert registration.share_contact_version == "2"
 
 
 def test_withdrawing_without_an_agreement_changes_nothing(workshop):

@@ -26,22 +26,38 @@ from ..models import HostRequest, Registration, RegistrationRole, find_workshops
 from ..models.registration import RegistrationStatus
 from ..permissions import user_can_see_host_requests, user_can_see_registrations
 from ..services.harvest import harvest_counts
+from ..sites import current_site, in_site, is_multi_site
 
 UPCOMING_LIMIT = 8
 NEW_REQUESTS_LIMIT = 5
 #: Workshops that ended at most this long ago show in the harvest section.
 HARVEST_DAYS = 60
 HARVEST_LIMIT = 5
+#: The query parameter that shows every site's workshops on an installation with
+#: several sites (``?atelier_sites=all``); without it, the current site's only.
+ALL_SITES_PARAMETER = "atelier_sites"
 
 
-def live_versions(ended_after):
-    """Every live language version of the workshops ending after ``ended_after``,
-    with their locales, in one query per workshop page class."""
-    return find_workshops(
-        lambda pages: (
-            pages.live().filter(end_at__gte=ended_after).select_related("locale")
-        )
-    )
+def live_versions(ended_after, site=None):
+    """Every live language version of the workshops ending after ``ended_after``
+    (of ``site`` only, when given), with their locales, in one query per workshop
+    page class."""
+
+    def query(pages):
+        if site is not None:
+            pages = pages.filter(in_site(site))
+        return pages.live().filter(end_at__gte=ended_after).select_related("locale")
+
+    return find_workshops(query)
+
+
+def dashboard_site(request):
+    """The site whose workshops the panel shows: the admin's current site
+    (``Site.find_for_request``) on an installation with several sites, unless the
+    editor asked for all of them; None (every workshop) otherwise."""
+    if not is_multi_site() or request.GET.get(ALL_SITES_PARAMETER) == "all":
+        return None
+    return current_site(request)
 
 
 def one_per_workshop(versions, language_code: str) -> list:
@@ -136,9 +152,18 @@ class AtelierDashboardPanel(Component):
 
     def get_context_data(self, parent_context: Mapping[str, Any] | None) -> dict:
         user = self.request.user
+        site = dashboard_site(self.request)
         context: dict[str, Any] = {"request": self.request}
+        if is_multi_site():
+            context["site_choice"] = {
+                "site": site,
+                "all_url": f"?{ALL_SITES_PARAMETER}=all",
+                "site_url": self.request.path,
+            }
         if user_can_see_host_requests(user):
             new_requests = HostRequest.objects.new().order_by("-created_at", "-pk")
+            if site is not None:
+                new_requests = new_requests.filter(site=site)
             context["new_requests"] = list(new_requests[:NEW_REQUESTS_LIMIT])
             for host_request in context["new_requests"]:
                 host_request.admin_url = links.admin_host_request_url(host_request)
@@ -156,7 +181,8 @@ class AtelierDashboardPanel(Component):
         versions = live_versions(
             timezone.now() - timedelta(days=HARVEST_DAYS)
             if can_see_registrations
-            else timezone.now()
+            else timezone.now(),
+            site=site,
         )
         workshops = upcoming_workshops(language_code, versions=versions)
         for workshop in workshops:

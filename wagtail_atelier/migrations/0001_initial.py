@@ -13,58 +13,339 @@ PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0094_alter_page_locale'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0094_alter_page_locale"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkshopIndexPage',
+            name="WorkshopIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    wagtail.fields.RichTextField(
+                        blank=True, verbose_name="introduction"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workshop index',
-                'verbose_name_plural': 'workshop indexes',
+                "verbose_name": "workshop index",
+                "verbose_name_plural": "workshop indexes",
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page', models.Model),
+            bases=(
+                wagtail.contrib.routable_page.models.RoutablePageMixin,
+                "wagtailcore.page",
+                models.Model,
+            ),
         ),
         migrations.CreateModel(
-            name='WorkshopPage',
+            name="WorkshopPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
-                ('start_at', models.DateTimeField(db_index=True, help_text='Date and time in Swiss time (Europe/Zurich).', verbose_name='starts at')),
-                ('end_at', models.DateTimeField(blank=True, db_index=True, help_text='Leave blank for three hours after the start.', verbose_name='ends at')),
-                ('format', models.CharField(choices=[('on_site', 'On site'), ('online', 'Online'), ('hybrid', 'Hybrid')], db_index=True, default='on_site', max_length=16, verbose_name='format')),
-                ('venue_name', models.CharField(blank=True, max_length=255, verbose_name='venue')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='street and number')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='postcode')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town')),
-                ('canton', models.CharField(blank=True, choices=[('AG', 'Aargau'), ('AI', 'Appenzell Innerrhoden'), ('AR', 'Appenzell Ausserrhoden'), ('BE', 'Bern'), ('BL', 'Basel-Landschaft'), ('BS', 'Basel-Stadt'), ('FR', 'Fribourg'), ('GE', 'Geneva'), ('GL', 'Glarus'), ('GR', 'Graubünden'), ('JU', 'Jura'), ('LU', 'Lucerne'), ('NE', 'Neuchâtel'), ('NW', 'Nidwalden'), ('OW', 'Obwalden'), ('SG', 'St. Gallen'), ('SH', 'Schaffhausen'), ('SO', 'Solothurn'), ('SZ', 'Schwyz'), ('TG', 'Thurgau'), ('TI', 'Ticino'), ('UR', 'Uri'), ('VD', 'Vaud'), ('VS', 'Valais'), ('ZG', 'Zug'), ('ZH', 'Zurich')], db_index=True, max_length=2, verbose_name='canton')),
-                ('online_meeting_details', models.TextField(blank=True, help_text='Link, meeting ID and passcode. Never shown on the public site, in calendar files or in structured data; sent only to confirmed registrants.', verbose_name='online meeting information')),
-                ('workshop_language', models.CharField(choices=[('de', 'German'), ('fr', 'French'), ('it', 'Italian')], db_index=True, help_text='The one language the workshop is held in, which may differ from the language of this page.', max_length=2, verbose_name='language of the workshop')),
-                ('is_free', models.BooleanField(default=True, verbose_name='free of charge')),
-                ('cost_note', models.CharField(blank=True, help_text='For example "Apéritif offered by the host municipality".', max_length=255, verbose_name='note on costs')),
-                ('contact_name', models.CharField(blank=True, max_length=255, verbose_name='contact person')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('case_presenter_capacity', models.PositiveIntegerField(blank=True, help_text='Leave blank for no limit.', null=True, verbose_name='places for case presenters')),
-                ('participant_capacity', models.PositiveIntegerField(blank=True, help_text='Leave blank for no limit.', null=True, verbose_name='places for participants')),
-                ('registration_opens_at', models.DateTimeField(blank=True, help_text='Leave blank to open registration as soon as the page is live.', null=True, verbose_name='registration opens at')),
-                ('registration_closes_at', models.DateTimeField(blank=True, help_text='Leave blank to close registration when the workshop starts.', null=True, verbose_name='registration closes at')),
-                ('intro', models.TextField(blank=True, help_text='A few sentences, shown in listings and calendar entries.', verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('paragraph', 0), ('image', 1), ('programme', 8)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'label': 'Text'}), 1: ('wagtail.images.blocks.ImageBlock', [], {'label': 'Image'}), 2: ('wagtail.blocks.CharBlock', (), {'label': 'Heading', 'max_length': 120, 'required': False}), 3: ('wagtail.blocks.TimeBlock', (), {'help_text': "Optional; shown in the workshop's time zone.", 'label': 'Time', 'required': False}), 4: ('wagtail.blocks.CharBlock', (), {'label': 'Title', 'max_length': 120}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'Text', 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('time', 3), ('title', 4), ('text', 5)]], {}), 7: ('wagtail.blocks.ListBlock', (6,), {'label': 'Steps'}), 8: ('wagtail.blocks.StructBlock', [[('heading', 2), ('steps', 7)]], {})}, verbose_name='body')),
-                ('listing_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='listing image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "start_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        help_text="Date and time in Swiss time (Europe/Zurich).",
+                        verbose_name="starts at",
+                    ),
+                ),
+                (
+                    "end_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Leave blank for three hours after the start.",
+                        verbose_name="ends at",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("on_site", "On site"),
+                            ("online", "Online"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        db_index=True,
+                        default="on_site",
+                        max_length=16,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "venue_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="venue"),
+                ),
+                (
+                    "street",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="street and number"
+                    ),
+                ),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True, max_length=10, verbose_name="postcode"
+                    ),
+                ),
+                (
+                    "town",
+                    models.CharField(blank=True, max_length=100, verbose_name="town"),
+                ),
+                (
+                    "canton",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("AG", "Aargau"),
+                            ("AI", "Appenzell Innerrhoden"),
+                            ("AR", "Appenzell Ausserrhoden"),
+                            ("BE", "Bern"),
+                            ("BL", "Basel-Landschaft"),
+                            ("BS", "Basel-Stadt"),
+                            ("FR", "Fribourg"),
+                            ("GE", "Geneva"),
+                            ("GL", "Glarus"),
+                            ("GR", "Graubünden"),
+                            ("JU", "Jura"),
+                            ("LU", "Lucerne"),
+                            ("NE", "Neuchâtel"),
+                            ("NW", "Nidwalden"),
+                            ("OW", "Obwalden"),
+                            ("SG", "St. Gallen"),
+                            ("SH", "Schaffhausen"),
+                            ("SO", "Solothurn"),
+                            ("SZ", "Schwyz"),
+                            ("TG", "Thurgau"),
+                            ("TI", "Ticino"),
+                            ("UR", "Uri"),
+                            ("VD", "Vaud"),
+                            ("VS", "Valais"),
+                            ("ZG", "Zug"),
+                            ("ZH", "Zurich"),
+                        ],
+                        db_index=True,
+                        max_length=2,
+                        verbose_name="canton",
+                    ),
+                ),
+                (
+                    "online_meeting_details",
+                    models.TextField(
+                        blank=True,
+                        help_text="Link, meeting ID and passcode. Never shown on the public site, in calendar files or in structured data; sent only to confirmed registrants.",
+                        verbose_name="online meeting information",
+                    ),
+                ),
+                (
+                    "workshop_language",
+                    models.CharField(
+                        choices=[("de", "German"), ("fr", "French"), ("it", "Italian")],
+                        db_index=True,
+                        help_text="The one language the workshop is held in, which may differ from the language of this page.",
+                        max_length=2,
+                        verbose_name="language of the workshop",
+                    ),
+                ),
+                (
+                    "is_free",
+                    models.BooleanField(default=True, verbose_name="free of charge"),
+                ),
+                (
+                    "cost_note",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "Apéritif offered by the host municipality".',
+                        max_length=255,
+                        verbose_name="note on costs",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="contact person"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="contact email"
+                    ),
+                ),
+                (
+                    "case_presenter_capacity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Leave blank for no limit.",
+                        null=True,
+                        verbose_name="places for case presenters",
+                    ),
+                ),
+                (
+                    "participant_capacity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Leave blank for no limit.",
+                        null=True,
+                        verbose_name="places for participants",
+                    ),
+                ),
+                (
+                    "registration_opens_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave blank to open registration as soon as the page is live.",
+                        null=True,
+                        verbose_name="registration opens at",
+                    ),
+                ),
+                (
+                    "registration_closes_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave blank to close registration when the workshop starts.",
+                        null=True,
+                        verbose_name="registration closes at",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="A few sentences, shown in listings and calendar entries.",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [("paragraph", 0), ("image", 1), ("programme", 8)],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ],
+                                    "label": "Text",
+                                },
+                            ),
+                            1: (
+                                "wagtail.images.blocks.ImageBlock",
+                                [],
+                                {"label": "Image"},
+                            ),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "label": "Heading",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.TimeBlock",
+                                (),
+                                {
+                                    "help_text": "Optional; shown in the workshop's time zone.",
+                                    "label": "Time",
+                                    "required": False,
+                                },
+                            ),
+                            4: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Title", "max_length": 120},
+                            ),
+                            5: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"label": "Text", "required": False},
+                            ),
+                            6: (
+                                "wagtail.blocks.StructBlock",
+                                [[("time", 3), ("title", 4), ("text", 5)]],
+                                {},
+                            ),
+                            7: ("wagtail.blocks.ListBlock", (6,), {"label": "Steps"}),
+                            8: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 2), ("steps", 7)]],
+                                {},
+                            ),
+                        },
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "listing_image",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                        verbose_name="listing image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workshop',
-                'verbose_name_plural': 'workshops',
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_at__gt', models.F('start_at'))), name='wagtail_atelier_workshop_ends_after_start'), models.CheckConstraint(condition=models.Q(('registration_closes_at__isnull', True), ('registration_closes_at__lte', models.F('start_at')), _connector='OR'), name='wagtail_atelier_workshop_registration_closes_before_start')],
+                "verbose_name": "workshop",
+                "verbose_name_plural": "workshops",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_at__gt", models.F("start_at"))),
+                        name="wagtail_atelier_workshop_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("registration_closes_at__isnull", True),
+                            ("registration_closes_at__lte", models.F("start_at")),
+                            _connector="OR",
+                        ),
+                        name="wagtail_atelier_workshop_registration_closes_before_start",
+                    ),
+                ],
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page', models.Model),
+            bases=(
+                wagtail.contrib.routable_page.models.RoutablePageMixin,
+                "wagtailcore.page",
+                models.Model,
+            ),
         ),
     ]

@@ -13,111 +13,381 @@ PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0001_initial'),
-        ('wagtailcore', '0094_alter_page_locale'),
+        ("wagtail_atelier", "0001_initial"),
+        ("wagtailcore", "0094_alter_page_locale"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkshopSeats',
+            name="WorkshopSeats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('workshop_key', models.UUIDField(unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("workshop_key", models.UUIDField(unique=True)),
             ],
             options={
-                'verbose_name': 'workshop seats',
-                'verbose_name_plural': 'workshop seats',
-                'default_permissions': (),
+                "verbose_name": "workshop seats",
+                "verbose_name_plural": "workshop seats",
+                "default_permissions": (),
             },
         ),
         migrations.AddField(
-            model_name='workshoppage',
-            name='show_places_left',
-            field=models.BooleanField(default=False, help_text='Show visitors how many places are left for each role.', verbose_name='show places left'),
+            model_name="workshoppage",
+            name="show_places_left",
+            field=models.BooleanField(
+                default=False,
+                help_text="Show visitors how many places are left for each role.",
+                verbose_name="show places left",
+            ),
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=wagtail_atelier.models.registration.new_token, editable=False, max_length=64, unique=True)),
-                ('workshop_key', models.UUIDField(db_index=True, editable=False, verbose_name='workshop')),
-                ('language', models.CharField(editable=False, max_length=8, verbose_name='language of correspondence')),
-                ('role', models.CharField(choices=[('case_presenter', 'I bring a case'), ('participant', 'I take part in the discussions')], max_length=20, verbose_name='role')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('waiting', 'Waiting list'), ('cancelled', 'Cancelled')], db_index=True, default='confirmed', max_length=12, verbose_name='status')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('organisation', models.CharField(max_length=200, verbose_name='caring community or organisation')),
-                ('town', models.CharField(max_length=100, verbose_name='town')),
-                ('canton', models.CharField(choices=[('AG', 'Aargau'), ('AI', 'Appenzell Innerrhoden'), ('AR', 'Appenzell Ausserrhoden'), ('BE', 'Bern'), ('BL', 'Basel-Landschaft'), ('BS', 'Basel-Stadt'), ('FR', 'Fribourg'), ('GE', 'Geneva'), ('GL', 'Glarus'), ('GR', 'Graubünden'), ('JU', 'Jura'), ('LU', 'Lucerne'), ('NE', 'Neuchâtel'), ('NW', 'Nidwalden'), ('OW', 'Obwalden'), ('SG', 'St. Gallen'), ('SH', 'Schaffhausen'), ('SO', 'Solothurn'), ('SZ', 'Schwyz'), ('TG', 'Thurgau'), ('TI', 'Ticino'), ('UR', 'Uri'), ('VD', 'Vaud'), ('VS', 'Valais'), ('ZG', 'Zug'), ('ZH', 'Zurich')], max_length=2, verbose_name='canton')),
-                ('languages', models.JSONField(default=list, help_text='Codes of the languages the person can take part in.', verbose_name='languages for the discussions')),
-                ('case_description', models.TextField(blank=True, max_length=1000, verbose_name='question or challenge')),
-                ('accessibility_needs', models.TextField(blank=True, max_length=500, verbose_name='accessibility needs')),
-                ('dietary_note', models.CharField(blank=True, max_length=200, verbose_name='dietary note')),
-                ('privacy_consent_at', models.DateTimeField(verbose_name='privacy notice accepted at')),
-                ('privacy_notice_version', models.CharField(max_length=40, verbose_name='privacy notice version')),
-                ('share_contact', models.BooleanField(default=False, verbose_name='shares contact with the other participants')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='registered at')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('promoted_at', models.DateTimeField(null=True, verbose_name='moved up from the waiting list at')),
-                ('cancelled_at', models.DateTimeField(null=True, verbose_name='cancelled at')),
-                ('attended_at', models.DateTimeField(null=True, verbose_name='attendance marked at')),
-                ('reminder_sent_at', models.DateTimeField(null=True, verbose_name='reminder sent at')),
-                ('page', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=PAGE_MODEL, verbose_name='registered on page')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=wagtail_atelier.models.registration.new_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "workshop_key",
+                    models.UUIDField(
+                        db_index=True, editable=False, verbose_name="workshop"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        editable=False,
+                        max_length=8,
+                        verbose_name="language of correspondence",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("case_presenter", "I bring a case"),
+                            ("participant", "I take part in the discussions"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("waiting", "Waiting list"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="confirmed",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(max_length=100, verbose_name="last name"),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="phone"),
+                ),
+                (
+                    "organisation",
+                    models.CharField(
+                        max_length=200, verbose_name="caring community or organisation"
+                    ),
+                ),
+                ("town", models.CharField(max_length=100, verbose_name="town")),
+                (
+                    "canton",
+                    models.CharField(
+                        choices=[
+                            ("AG", "Aargau"),
+                            ("AI", "Appenzell Innerrhoden"),
+                            ("AR", "Appenzell Ausserrhoden"),
+                            ("BE", "Bern"),
+                            ("BL", "Basel-Landschaft"),
+                            ("BS", "Basel-Stadt"),
+                            ("FR", "Fribourg"),
+                            ("GE", "Geneva"),
+                            ("GL", "Glarus"),
+                            ("GR", "Graubünden"),
+                            ("JU", "Jura"),
+                            ("LU", "Lucerne"),
+                            ("NE", "Neuchâtel"),
+                            ("NW", "Nidwalden"),
+                            ("OW", "Obwalden"),
+                            ("SG", "St. Gallen"),
+                            ("SH", "Schaffhausen"),
+                            ("SO", "Solothurn"),
+                            ("SZ", "Schwyz"),
+                            ("TG", "Thurgau"),
+                            ("TI", "Ticino"),
+                            ("UR", "Uri"),
+                            ("VD", "Vaud"),
+                            ("VS", "Valais"),
+                            ("ZG", "Zug"),
+                            ("ZH", "Zurich"),
+                        ],
+                        max_length=2,
+                        verbose_name="canton",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=list,
+                        help_text="Codes of the languages the person can take part in.",
+                        verbose_name="languages for the discussions",
+                    ),
+                ),
+                (
+                    "case_description",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        verbose_name="question or challenge",
+                    ),
+                ),
+                (
+                    "accessibility_needs",
+                    models.TextField(
+                        blank=True, max_length=500, verbose_name="accessibility needs"
+                    ),
+                ),
+                (
+                    "dietary_note",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="dietary note"
+                    ),
+                ),
+                (
+                    "privacy_consent_at",
+                    models.DateTimeField(verbose_name="privacy notice accepted at"),
+                ),
+                (
+                    "privacy_notice_version",
+                    models.CharField(
+                        max_length=40, verbose_name="privacy notice version"
+                    ),
+                ),
+                (
+                    "share_contact",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="shares contact with the other participants",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, verbose_name="registered at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "promoted_at",
+                    models.DateTimeField(
+                        null=True, verbose_name="moved up from the waiting list at"
+                    ),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(null=True, verbose_name="cancelled at"),
+                ),
+                (
+                    "attended_at",
+                    models.DateTimeField(
+                        null=True, verbose_name="attendance marked at"
+                    ),
+                ),
+                (
+                    "reminder_sent_at",
+                    models.DateTimeField(null=True, verbose_name="reminder sent at"),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=PAGE_MODEL,
+                        verbose_name="registered on page",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
-                'ordering': ['-created_at'],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('confirmation', 'Registration confirmed'), ('waiting_list', 'On the waiting list'), ('promotion', 'Moved up from the waiting list'), ('cancellation', 'Cancellation'), ('reminder', 'Reminder'), ('contact_notification', 'Notification to the contact'), ('link', 'Link sent again')], max_length=32, verbose_name='kind')),
-                ('to', models.JSONField(default=list, verbose_name='recipients')),
-                ('reply_to', models.JSONField(blank=True, default=list, verbose_name='reply to')),
-                ('language', models.CharField(max_length=8, verbose_name='language')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('body_text', models.TextField(verbose_name='plain text')),
-                ('body_html', models.TextField(blank=True, verbose_name='HTML')),
-                ('attachments', models.JSONField(default=list, help_text='[{filename, content, mimetype}] with text content')),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed, will be retried'), ('gave_up', 'Failed, no more retries')], db_index=True, default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('next_attempt_at', models.DateTimeField(db_index=True, verbose_name='next attempt at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('registration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='mails', to='wagtail_atelier.registration', verbose_name='registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("confirmation", "Registration confirmed"),
+                            ("waiting_list", "On the waiting list"),
+                            ("promotion", "Moved up from the waiting list"),
+                            ("cancellation", "Cancellation"),
+                            ("reminder", "Reminder"),
+                            ("contact_notification", "Notification to the contact"),
+                            ("link", "Link sent again"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("to", models.JSONField(default=list, verbose_name="recipients")),
+                (
+                    "reply_to",
+                    models.JSONField(blank=True, default=list, verbose_name="reply to"),
+                ),
+                ("language", models.CharField(max_length=8, verbose_name="language")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("body_text", models.TextField(verbose_name="plain text")),
+                ("body_html", models.TextField(blank=True, verbose_name="HTML")),
+                (
+                    "attachments",
+                    models.JSONField(
+                        default=list,
+                        help_text="[{filename, content, mimetype}] with text content",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed, will be retried"),
+                            ("gave_up", "Failed, no more retries"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="attempts"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(db_index=True, verbose_name="next attempt at"),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mails",
+                        to="wagtail_atelier.registration",
+                        verbose_name="registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing mail',
-                'verbose_name_plural': 'outgoing mails',
-                'ordering': ['-created_at'],
+                "verbose_name": "outgoing mail",
+                "verbose_name_plural": "outgoing mails",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['workshop_key', 'role', 'status', 'created_at'], name='atelier_reg_seats_idx'),
+            model_name="registration",
+            index=models.Index(
+                fields=["workshop_key", "role", "status", "created_at"],
+                name="atelier_reg_seats_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(models.F('workshop_key'), django.db.models.functions.text.Lower('email'), condition=models.Q(('status', 'cancelled'), _negated=True), name='wagtail_atelier_one_active_registration_per_email'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                models.F("workshop_key"),
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(("status", "cancelled"), _negated=True),
+                name="wagtail_atelier_one_active_registration_per_email",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['case_presenter', 'participant'])), name='wagtail_atelier_registration_role_valid'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["case_presenter", "participant"])),
+                name="wagtail_atelier_registration_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['confirmed', 'waiting', 'cancelled'])), name='wagtail_atelier_registration_status_valid'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["confirmed", "waiting", "cancelled"])
+                ),
+                name="wagtail_atelier_registration_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outgoingmail',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'reminder')), fields=('registration', 'kind'), name='wagtail_atelier_one_reminder_per_registration'),
+            model_name="outgoingmail",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "reminder")),
+                fields=("registration", "kind"),
+                name="wagtail_atelier_one_reminder_per_registration",
+            ),
         ),
     ]

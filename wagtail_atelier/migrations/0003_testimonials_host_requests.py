@@ -16,190 +16,915 @@ PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0002_registrations'),
-        ('wagtailcore', '0094_alter_page_locale'),
+        ("wagtail_atelier", "0002_registrations"),
+        ("wagtailcore", "0094_alter_page_locale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HostRequestPage',
+            name="HostRequestPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
-                ('thank_you_text', wagtail.fields.RichTextField(blank=True, help_text='Shown once the request is sent. Leave blank for a standard text.', verbose_name='thank-you text')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    wagtail.fields.RichTextField(
+                        blank=True, verbose_name="introduction"
+                    ),
+                ),
+                (
+                    "thank_you_text",
+                    wagtail.fields.RichTextField(
+                        blank=True,
+                        help_text="Shown once the request is sent. Leave blank for a standard text.",
+                        verbose_name="thank-you text",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'host request page',
-                'verbose_name_plural': 'host request pages',
+                "verbose_name": "host request page",
+                "verbose_name_plural": "host request pages",
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page', models.Model),
+            bases=(
+                wagtail.contrib.routable_page.models.RoutablePageMixin,
+                "wagtailcore.page",
+                models.Model,
+            ),
         ),
         migrations.AlterField(
-            model_name='outgoingmail',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Registration confirmed'), ('waiting_list', 'On the waiting list'), ('promotion', 'Moved up from the waiting list'), ('cancellation', 'Cancellation'), ('reminder', 'Reminder'), ('contact_notification', 'Notification to the contact'), ('link', 'Link sent again'), ('feedback_request', 'Feedback request after the workshop'), ('host_request_ack', 'Host request received'), ('host_request_notice', 'New host request, to the coordinators'), ('host_request_scheduled', 'Host request scheduled')], max_length=32, verbose_name='kind'),
+            model_name="outgoingmail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Registration confirmed"),
+                    ("waiting_list", "On the waiting list"),
+                    ("promotion", "Moved up from the waiting list"),
+                    ("cancellation", "Cancellation"),
+                    ("reminder", "Reminder"),
+                    ("contact_notification", "Notification to the contact"),
+                    ("link", "Link sent again"),
+                    ("feedback_request", "Feedback request after the workshop"),
+                    ("host_request_ack", "Host request received"),
+                    ("host_request_notice", "New host request, to the coordinators"),
+                    ("host_request_scheduled", "Host request scheduled"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='workshoppage',
-            name='body',
-            field=wagtail.fields.StreamField([('paragraph', 0), ('image', 1), ('programme', 8), ('testimonials', 13)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link'], 'label': 'Text'}), 1: ('wagtail.images.blocks.ImageBlock', [], {'label': 'Image'}), 2: ('wagtail.blocks.CharBlock', (), {'label': 'Heading', 'max_length': 120, 'required': False}), 3: ('wagtail.blocks.TimeBlock', (), {'help_text': "Optional; shown in the workshop's time zone.", 'label': 'Time', 'required': False}), 4: ('wagtail.blocks.CharBlock', (), {'label': 'Title', 'max_length': 120}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'Text', 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('time', 3), ('title', 4), ('text', 5)]], {}), 7: ('wagtail.blocks.ListBlock', (6,), {'label': 'Steps'}), 8: ('wagtail.blocks.StructBlock', [[('heading', 2), ('steps', 7)]], {}), 9: ('wagtail.snippets.blocks.SnippetChooserBlock', ('wagtail_atelier.Testimonial',), {}), 10: ('wagtail.blocks.ListBlock', (9,), {'help_text': "Shown in the visitor's language when translated. Unpublished ones are left out.", 'label': 'Testimonials', 'required': False}), 11: ('wagtail.blocks.IntegerBlock', (), {'help_text': 'Used when no testimonial is chosen above.', 'label': 'Or this many at random', 'max_value': 6, 'min_value': 0, 'required': False}), 12: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('participant', 'Participant'), ('case_presenter', 'Case presenter'), ('host_organisation', 'Host organisation')], 'help_text': 'Leave blank for any role.', 'label': 'Of this role', 'required': False}), 13: ('wagtail.blocks.StructBlock', [[('heading', 2), ('testimonials', 10), ('random_count', 11), ('random_role', 12)]], {})}, verbose_name='body'),
+            model_name="workshoppage",
+            name="body",
+            field=wagtail.fields.StreamField(
+                [
+                    ("paragraph", 0),
+                    ("image", 1),
+                    ("programme", 8),
+                    ("testimonials", 13),
+                ],
+                blank=True,
+                block_lookup={
+                    0: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": [
+                                "h2",
+                                "h3",
+                                "bold",
+                                "italic",
+                                "ol",
+                                "ul",
+                                "link",
+                                "document-link",
+                            ],
+                            "label": "Text",
+                        },
+                    ),
+                    1: ("wagtail.images.blocks.ImageBlock", [], {"label": "Image"}),
+                    2: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"label": "Heading", "max_length": 120, "required": False},
+                    ),
+                    3: (
+                        "wagtail.blocks.TimeBlock",
+                        (),
+                        {
+                            "help_text": "Optional; shown in the workshop's time zone.",
+                            "label": "Time",
+                            "required": False,
+                        },
+                    ),
+                    4: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {"label": "Title", "max_length": 120},
+                    ),
+                    5: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {"label": "Text", "required": False},
+                    ),
+                    6: (
+                        "wagtail.blocks.StructBlock",
+                        [[("time", 3), ("title", 4), ("text", 5)]],
+                        {},
+                    ),
+                    7: ("wagtail.blocks.ListBlock", (6,), {"label": "Steps"}),
+                    8: (
+                        "wagtail.blocks.StructBlock",
+                        [[("heading", 2), ("steps", 7)]],
+                        {},
+                    ),
+                    9: (
+                        "wagtail.snippets.blocks.SnippetChooserBlock",
+                        ("wagtail_atelier.Testimonial",),
+                        {},
+                    ),
+                    10: (
+                        "wagtail.blocks.ListBlock",
+                        (9,),
+                        {
+                            "help_text": "Shown in the visitor's language when translated. Unpublished ones are left out.",
+                            "label": "Testimonials",
+                            "required": False,
+                        },
+                    ),
+                    11: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "help_text": "Used when no testimonial is chosen above.",
+                            "label": "Or this many at random",
+                            "max_value": 6,
+                            "min_value": 0,
+                            "required": False,
+                        },
+                    ),
+                    12: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("participant", "Participant"),
+                                ("case_presenter", "Case presenter"),
+                                ("host_organisation", "Host organisation"),
+                            ],
+                            "help_text": "Leave blank for any role.",
+                            "label": "Of this role",
+                            "required": False,
+                        },
+                    ),
+                    13: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("heading", 2),
+                                ("testimonials", 10),
+                                ("random_count", 11),
+                                ("random_role", 12),
+                            ]
+                        ],
+                        {},
+                    ),
+                },
+                verbose_name="body",
+            ),
         ),
         migrations.CreateModel(
-            name='AtelierSettings',
+            name="AtelierSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host_request_recipients', models.TextField(blank=True, help_text='One email address per line. Each new host request sent from this site is mailed to them.', validators=[wagtail_atelier.models.settings.validate_addresses], verbose_name='coordinators told of new host requests')),
-                ('site', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "host_request_recipients",
+                    models.TextField(
+                        blank=True,
+                        help_text="One email address per line. Each new host request sent from this site is mailed to them.",
+                        validators=[wagtail_atelier.models.settings.validate_addresses],
+                        verbose_name="coordinators told of new host requests",
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="wagtailcore.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'practice workshops',
-                'verbose_name_plural': 'practice workshops',
+                "verbose_name": "practice workshops",
+                "verbose_name_plural": "practice workshops",
             },
         ),
         migrations.CreateModel(
-            name='FeedbackRequest',
+            name="FeedbackRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=wagtail_atelier.models.testimonial.new_token, editable=False, max_length=64, unique=True)),
-                ('workshop_key', models.UUIDField(db_index=True, verbose_name='workshop')),
-                ('language', models.CharField(max_length=8, verbose_name='language of correspondence')),
-                ('role', models.CharField(choices=[('participant', 'Participant'), ('case_presenter', 'Case presenter'), ('host_organisation', 'Host organisation')], max_length=20, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('registration', models.OneToOneField(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback_request', to='wagtail_atelier.registration', verbose_name='registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=wagtail_atelier.models.testimonial.new_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "workshop_key",
+                    models.UUIDField(db_index=True, verbose_name="workshop"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        max_length=8, verbose_name="language of correspondence"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("participant", "Participant"),
+                            ("case_presenter", "Case presenter"),
+                            ("host_organisation", "Host organisation"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "registration",
+                    models.OneToOneField(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback_request",
+                        to="wagtail_atelier.registration",
+                        verbose_name="registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback request',
-                'verbose_name_plural': 'feedback requests',
+                "verbose_name": "feedback request",
+                "verbose_name_plural": "feedback requests",
             },
         ),
         migrations.CreateModel(
-            name='FeedbackAnswer',
+            name="FeedbackAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('takeaway', models.TextField(max_length=1000, verbose_name='what the person takes away')),
-                ('may_quote', models.BooleanField(default=False, verbose_name='may be quoted')),
-                ('naming', models.CharField(blank=True, choices=[('full_name', 'Full name'), ('first_name_town', 'First name and town'), ('role_only', 'Only their role')], max_length=20, verbose_name='how the person is named')),
-                ('show_organisation', models.BooleanField(default=False, verbose_name='community or organisation may be shown')),
-                ('consent_text_version', models.CharField(blank=True, max_length=40, verbose_name='version of the consent text')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='answered at')),
-                ('consent_withdrawn_at', models.DateTimeField(null=True, verbose_name='consent withdrawn at')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='answer', to='wagtail_atelier.feedbackrequest', verbose_name='feedback request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "takeaway",
+                    models.TextField(
+                        max_length=1000, verbose_name="what the person takes away"
+                    ),
+                ),
+                (
+                    "may_quote",
+                    models.BooleanField(default=False, verbose_name="may be quoted"),
+                ),
+                (
+                    "naming",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("full_name", "Full name"),
+                            ("first_name_town", "First name and town"),
+                            ("role_only", "Only their role"),
+                        ],
+                        max_length=20,
+                        verbose_name="how the person is named",
+                    ),
+                ),
+                (
+                    "show_organisation",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="community or organisation may be shown",
+                    ),
+                ),
+                (
+                    "consent_text_version",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        verbose_name="version of the consent text",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="answered at"),
+                ),
+                (
+                    "consent_withdrawn_at",
+                    models.DateTimeField(
+                        null=True, verbose_name="consent withdrawn at"
+                    ),
+                ),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answer",
+                        to="wagtail_atelier.feedbackrequest",
+                        verbose_name="feedback request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback answer',
-                'verbose_name_plural': 'feedback answers',
-                'ordering': ['-created_at'],
+                "verbose_name": "feedback answer",
+                "verbose_name_plural": "feedback answers",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HostRequest',
+            name="HostRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('new', 'New'), ('in_discussion', 'In discussion'), ('scheduled', 'Scheduled'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], db_index=True, default='new', max_length=16, verbose_name='status')),
-                ('organisation', models.CharField(max_length=200, verbose_name='organisation')),
-                ('contact_name', models.CharField(max_length=200, verbose_name='contact person')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('canton', models.CharField(choices=[('AG', 'Aargau'), ('AI', 'Appenzell Innerrhoden'), ('AR', 'Appenzell Ausserrhoden'), ('BE', 'Bern'), ('BL', 'Basel-Landschaft'), ('BS', 'Basel-Stadt'), ('FR', 'Fribourg'), ('GE', 'Geneva'), ('GL', 'Glarus'), ('GR', 'Graubünden'), ('JU', 'Jura'), ('LU', 'Lucerne'), ('NE', 'Neuchâtel'), ('NW', 'Nidwalden'), ('OW', 'Obwalden'), ('SG', 'St. Gallen'), ('SH', 'Schaffhausen'), ('SO', 'Solothurn'), ('SZ', 'Schwyz'), ('TG', 'Thurgau'), ('TI', 'Ticino'), ('UR', 'Uri'), ('VD', 'Vaud'), ('VS', 'Valais'), ('ZG', 'Zug'), ('ZH', 'Zurich')], max_length=2, verbose_name='canton')),
-                ('region', models.CharField(max_length=200, verbose_name='town or region')),
-                ('preferred_period', models.CharField(blank=True, max_length=200, verbose_name='preferred period')),
-                ('languages', models.JSONField(default=list, verbose_name='languages of the workshop')),
-                ('format', models.CharField(choices=[('on_site', 'On site in our region'), ('online', 'Online'), ('either', 'Either is fine')], max_length=10, verbose_name='format')),
-                ('venue', models.CharField(choices=[('yes', 'Yes, we have a venue'), ('no', 'No, we need help finding one'), ('unsure', 'Not yet known')], max_length=10, verbose_name='venue available')),
-                ('venue_accessibility', models.TextField(blank=True, max_length=1000, verbose_name='accessibility of the venue')),
-                ('expected_people', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)], verbose_name='expected number of people')),
-                ('message', models.TextField(blank=True, max_length=2000, verbose_name='message')),
-                ('privacy_consent_at', models.DateTimeField(verbose_name='privacy notice accepted at')),
-                ('privacy_notice_version', models.CharField(max_length=40, verbose_name='privacy notice version')),
-                ('language', models.CharField(editable=False, max_length=8, verbose_name='language of correspondence')),
-                ('internal_notes', models.TextField(blank=True, help_text='Only coordinators see these; never sent to the requester.', verbose_name='internal notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='received at')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status_changed_at', models.DateTimeField(null=True, verbose_name='status changed at')),
-                ('coordinator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='atelier_host_requests', to=settings.AUTH_USER_MODEL, verbose_name='coordinator')),
-                ('page', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=PAGE_MODEL, verbose_name='sent from page')),
-                ('site', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.site', verbose_name='site')),
-                ('workshop', models.ForeignKey(blank=True, help_text='The workshop this request became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='host_requests', to='wagtail_atelier.workshoppage', verbose_name='workshop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("in_discussion", "In discussion"),
+                            ("scheduled", "Scheduled"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(max_length=200, verbose_name="organisation"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(max_length=200, verbose_name="contact person"),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="phone"),
+                ),
+                (
+                    "canton",
+                    models.CharField(
+                        choices=[
+                            ("AG", "Aargau"),
+                            ("AI", "Appenzell Innerrhoden"),
+                            ("AR", "Appenzell Ausserrhoden"),
+                            ("BE", "Bern"),
+                            ("BL", "Basel-Landschaft"),
+                            ("BS", "Basel-Stadt"),
+                            ("FR", "Fribourg"),
+                            ("GE", "Geneva"),
+                            ("GL", "Glarus"),
+                            ("GR", "Graubünden"),
+                            ("JU", "Jura"),
+                            ("LU", "Lucerne"),
+                            ("NE", "Neuchâtel"),
+                            ("NW", "Nidwalden"),
+                            ("OW", "Obwalden"),
+                            ("SG", "St. Gallen"),
+                            ("SH", "Schaffhausen"),
+                            ("SO", "Solothurn"),
+                            ("SZ", "Schwyz"),
+                            ("TG", "Thurgau"),
+                            ("TI", "Ticino"),
+                            ("UR", "Uri"),
+                            ("VD", "Vaud"),
+                            ("VS", "Valais"),
+                            ("ZG", "Zug"),
+                            ("ZH", "Zurich"),
+                        ],
+                        max_length=2,
+                        verbose_name="canton",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(max_length=200, verbose_name="town or region"),
+                ),
+                (
+                    "preferred_period",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="preferred period"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=list, verbose_name="languages of the workshop"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("on_site", "On site in our region"),
+                            ("online", "Online"),
+                            ("either", "Either is fine"),
+                        ],
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Yes, we have a venue"),
+                            ("no", "No, we need help finding one"),
+                            ("unsure", "Not yet known"),
+                        ],
+                        max_length=10,
+                        verbose_name="venue available",
+                    ),
+                ),
+                (
+                    "venue_accessibility",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        verbose_name="accessibility of the venue",
+                    ),
+                ),
+                (
+                    "expected_people",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                        verbose_name="expected number of people",
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="message"
+                    ),
+                ),
+                (
+                    "privacy_consent_at",
+                    models.DateTimeField(verbose_name="privacy notice accepted at"),
+                ),
+                (
+                    "privacy_notice_version",
+                    models.CharField(
+                        max_length=40, verbose_name="privacy notice version"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        editable=False,
+                        max_length=8,
+                        verbose_name="language of correspondence",
+                    ),
+                ),
+                (
+                    "internal_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Only coordinators see these; never sent to the requester.",
+                        verbose_name="internal notes",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="received at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(null=True, verbose_name="status changed at"),
+                ),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="atelier_host_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="coordinator",
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=PAGE_MODEL,
+                        verbose_name="sent from page",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.site",
+                        verbose_name="site",
+                    ),
+                ),
+                (
+                    "workshop",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The workshop this request became.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="host_requests",
+                        to="wagtail_atelier.workshoppage",
+                        verbose_name="workshop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'host request',
-                'verbose_name_plural': 'host requests',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "host request",
+                "verbose_name_plural": "host requests",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Testimonial',
+            name="Testimonial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('translation_key', models.UUIDField(default=uuid.uuid4, editable=False)),
-                ('live', models.BooleanField(default=True, editable=False, verbose_name='live')),
-                ('has_unpublished_changes', models.BooleanField(default=False, editable=False, verbose_name='has unpublished changes')),
-                ('first_published_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='first published at')),
-                ('last_published_at', models.DateTimeField(editable=False, null=True, verbose_name='last published at')),
-                ('go_live_at', models.DateTimeField(blank=True, null=True, verbose_name='go live date/time')),
-                ('expire_at', models.DateTimeField(blank=True, null=True, verbose_name='expiry date/time')),
-                ('expired', models.BooleanField(default=False, editable=False, verbose_name='expired')),
-                ('quote', models.TextField(max_length=1000, verbose_name='quote')),
-                ('naming', models.CharField(choices=[('full_name', 'Full name'), ('first_name_town', 'First name and town'), ('role_only', 'Only their role')], default='role_only', help_text='As the person chose. Only the fields this choice needs are ever shown.', max_length=20, verbose_name='how the person is named')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town')),
-                ('role', models.CharField(choices=[('participant', 'Participant'), ('case_presenter', 'Case presenter'), ('host_organisation', 'Host organisation')], db_index=True, max_length=20, verbose_name='role')),
-                ('role_description', models.CharField(blank=True, help_text='For example "Participant from a caring community". Leave blank for the standard wording of the role. Never a name, town or organisation the person has not agreed to show.', max_length=200, verbose_name='description of the role')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='caring community or organisation')),
-                ('show_organisation', models.BooleanField(default=False, help_text='Never shown with "Only their role".', verbose_name='the person agreed to show their community or organisation')),
-                ('consent_given_at', models.DateTimeField(verbose_name='consent given at')),
-                ('consent_method', models.CharField(choices=[('feedback_form', 'Feedback form'), ('written', 'In writing'), ('oral', 'Orally')], max_length=20, verbose_name='consent obtained')),
-                ('consent_text_version', models.CharField(max_length=40, verbose_name='version of the consent text')),
-                ('consent_note', models.CharField(blank=True, help_text='For example where the signed form is kept.', max_length=255, verbose_name='note on the consent')),
-                ('consent_withdrawn_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='consent withdrawn at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('feedback_answer', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='testimonials', to='wagtail_atelier.feedbackanswer', verbose_name='feedback answer')),
-                ('latest_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='latest revision')),
-                ('live_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='live revision')),
-                ('locale', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wagtailcore.locale', verbose_name='locale')),
-                ('workshop', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='testimonials', to='wagtail_atelier.workshoppage', verbose_name='workshop')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "translation_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False),
+                ),
+                (
+                    "live",
+                    models.BooleanField(
+                        default=True, editable=False, verbose_name="live"
+                    ),
+                ),
+                (
+                    "has_unpublished_changes",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        verbose_name="has unpublished changes",
+                    ),
+                ),
+                (
+                    "first_published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_index=True,
+                        null=True,
+                        verbose_name="first published at",
+                    ),
+                ),
+                (
+                    "last_published_at",
+                    models.DateTimeField(
+                        editable=False, null=True, verbose_name="last published at"
+                    ),
+                ),
+                (
+                    "go_live_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="go live date/time"
+                    ),
+                ),
+                (
+                    "expire_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="expiry date/time"
+                    ),
+                ),
+                (
+                    "expired",
+                    models.BooleanField(
+                        default=False, editable=False, verbose_name="expired"
+                    ),
+                ),
+                ("quote", models.TextField(max_length=1000, verbose_name="quote")),
+                (
+                    "naming",
+                    models.CharField(
+                        choices=[
+                            ("full_name", "Full name"),
+                            ("first_name_town", "First name and town"),
+                            ("role_only", "Only their role"),
+                        ],
+                        default="role_only",
+                        help_text="As the person chose. Only the fields this choice needs are ever shown.",
+                        max_length=20,
+                        verbose_name="how the person is named",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="first name"
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="last name"
+                    ),
+                ),
+                (
+                    "town",
+                    models.CharField(blank=True, max_length=100, verbose_name="town"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("participant", "Participant"),
+                            ("case_presenter", "Case presenter"),
+                            ("host_organisation", "Host organisation"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "role_description",
+                    models.CharField(
+                        blank=True,
+                        help_text='For example "Participant from a caring community". Leave blank for the standard wording of the role. Never a name, town or organisation the person has not agreed to show.',
+                        max_length=200,
+                        verbose_name="description of the role",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="caring community or organisation",
+                    ),
+                ),
+                (
+                    "show_organisation",
+                    models.BooleanField(
+                        default=False,
+                        help_text='Never shown with "Only their role".',
+                        verbose_name="the person agreed to show their community or organisation",
+                    ),
+                ),
+                (
+                    "consent_given_at",
+                    models.DateTimeField(verbose_name="consent given at"),
+                ),
+                (
+                    "consent_method",
+                    models.CharField(
+                        choices=[
+                            ("feedback_form", "Feedback form"),
+                            ("written", "In writing"),
+                            ("oral", "Orally"),
+                        ],
+                        max_length=20,
+                        verbose_name="consent obtained",
+                    ),
+                ),
+                (
+                    "consent_text_version",
+                    models.CharField(
+                        max_length=40, verbose_name="version of the consent text"
+                    ),
+                ),
+                (
+                    "consent_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example where the signed form is kept.",
+                        max_length=255,
+                        verbose_name="note on the consent",
+                    ),
+                ),
+                (
+                    "consent_withdrawn_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        verbose_name="consent withdrawn at",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "feedback_answer",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="testimonials",
+                        to="wagtail_atelier.feedbackanswer",
+                        verbose_name="feedback answer",
+                    ),
+                ),
+                (
+                    "latest_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                        verbose_name="latest revision",
+                    ),
+                ),
+                (
+                    "live_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                        verbose_name="live revision",
+                    ),
+                ),
+                (
+                    "locale",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wagtailcore.locale",
+                        verbose_name="locale",
+                    ),
+                ),
+                (
+                    "workshop",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="testimonials",
+                        to="wagtail_atelier.workshoppage",
+                        verbose_name="workshop",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'testimonial',
-                'verbose_name_plural': 'testimonials',
-                'ordering': ['-created_at', '-pk'],
-                'abstract': False,
+                "verbose_name": "testimonial",
+                "verbose_name_plural": "testimonials",
+                "ordering": ["-created_at", "-pk"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='feedbackanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('may_quote', False), models.Q(('naming', ''), _negated=True), _connector='OR'), name='wagtail_atelier_feedback_quote_needs_naming'),
+            model_name="feedbackanswer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("may_quote", False),
+                    models.Q(("naming", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="wagtail_atelier_feedback_quote_needs_naming",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hostrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'in_discussion', 'scheduled', 'declined', 'withdrawn'])), name='wagtail_atelier_host_request_status_valid'),
+            model_name="hostrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["new", "in_discussion", "scheduled", "declined", "withdrawn"],
+                    )
+                ),
+                name="wagtail_atelier_host_request_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hostrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('format__in', ['on_site', 'online', 'either'])), name='wagtail_atelier_host_request_format_valid'),
+            model_name="hostrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("format__in", ["on_site", "online", "either"])),
+                name="wagtail_atelier_host_request_format_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hostrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_people__isnull', True), models.Q(('expected_people__gte', 1), ('expected_people__lte', 500)), _connector='OR'), name='wagtail_atelier_host_request_people_range'),
+            model_name="hostrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expected_people__isnull", True),
+                    models.Q(
+                        ("expected_people__gte", 1), ("expected_people__lte", 500)
+                    ),
+                    _connector="OR",
+                ),
+                name="wagtail_atelier_host_request_people_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimonial',
-            constraint=models.CheckConstraint(condition=models.Q(('live', False), ('consent_withdrawn_at__isnull', True), _connector='OR'), name='wagtail_atelier_testimonial_withdrawn_never_live'),
+            model_name="testimonial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("live", False),
+                    ("consent_withdrawn_at__isnull", True),
+                    _connector="OR",
+                ),
+                name="wagtail_atelier_testimonial_withdrawn_never_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimonial',
-            constraint=models.CheckConstraint(condition=models.Q(('naming__in', ['full_name', 'first_name_town', 'role_only'])), name='wagtail_atelier_testimonial_naming_valid'),
+            model_name="testimonial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("naming__in", ["full_name", "first_name_town", "role_only"])
+                ),
+                name="wagtail_atelier_testimonial_naming_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='testimonial',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['participant', 'case_presenter', 'host_organisation'])), name='wagtail_atelier_testimonial_role_valid'),
+            model_name="testimonial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["participant", "case_presenter", "host_organisation"])
+                ),
+                name="wagtail_atelier_testimonial_role_valid",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='testimonial',
-            unique_together={('translation_key', 'locale')},
+            name="testimonial",
+            unique_together={("translation_key", "locale")},
         ),
     ]

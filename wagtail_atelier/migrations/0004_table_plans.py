@@ -7,57 +7,206 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0003_testimonials_host_requests'),
+        ("wagtail_atelier", "0003_testimonials_host_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outgoingmail',
-            name='kind',
-            field=models.CharField(choices=[('confirmation', 'Registration confirmed'), ('waiting_list', 'On the waiting list'), ('promotion', 'Moved up from the waiting list'), ('cancellation', 'Cancellation'), ('reminder', 'Reminder'), ('contact_notification', 'Notification to the contact'), ('link', 'Link sent again'), ('feedback_request', 'Feedback request after the workshop'), ('host_request_ack', 'Host request received'), ('host_request_notice', 'New host request, to the coordinators'), ('host_request_scheduled', 'Host request scheduled'), ('harvest', 'Harvest of the case, to the case presenter')], max_length=32, verbose_name='kind'),
+            model_name="outgoingmail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("confirmation", "Registration confirmed"),
+                    ("waiting_list", "On the waiting list"),
+                    ("promotion", "Moved up from the waiting list"),
+                    ("cancellation", "Cancellation"),
+                    ("reminder", "Reminder"),
+                    ("contact_notification", "Notification to the contact"),
+                    ("link", "Link sent again"),
+                    ("feedback_request", "Feedback request after the workshop"),
+                    ("host_request_ack", "Host request received"),
+                    ("host_request_notice", "New host request, to the coordinators"),
+                    ("host_request_scheduled", "Host request scheduled"),
+                    ("harvest", "Harvest of the case, to the case presenter"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='TableHarvest',
+            name="TableHarvest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('workshop_key', models.UUIDField(db_index=True, editable=False, verbose_name='workshop')),
-                ('key_insights', models.TextField(blank=True, help_text='What the case presenter takes away from the advice.', verbose_name='key insights')),
-                ('next_steps', models.TextField(blank=True, help_text='What the case presenter plans to do next.', verbose_name='next steps')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('sent_at', models.DateTimeField(null=True, verbose_name='sent to the case presenter at')),
-                ('presenter', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='harvest', to='wagtail_atelier.registration', verbose_name='case presenter')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "workshop_key",
+                    models.UUIDField(
+                        db_index=True, editable=False, verbose_name="workshop"
+                    ),
+                ),
+                (
+                    "key_insights",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the case presenter takes away from the advice.",
+                        verbose_name="key insights",
+                    ),
+                ),
+                (
+                    "next_steps",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the case presenter plans to do next.",
+                        verbose_name="next steps",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        null=True, verbose_name="sent to the case presenter at"
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="harvest",
+                        to="wagtail_atelier.registration",
+                        verbose_name="case presenter",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'harvest',
-                'verbose_name_plural': 'harvests',
+                "verbose_name": "harvest",
+                "verbose_name_plural": "harvests",
             },
         ),
         migrations.CreateModel(
-            name='TablePlan',
+            name="TablePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('workshop_key', models.UUIDField(editable=False, unique=True, verbose_name='workshop')),
-                ('rounds', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='rounds')),
-                ('min_size', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(12)], verbose_name='smallest group')),
-                ('max_size', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(12)], verbose_name='largest group')),
-                ('seed', models.PositiveIntegerField(default=0, verbose_name='seed')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='plan')),
-                ('feasible', models.BooleanField(default=False, verbose_name='keeps every rule')),
-                ('show_in_reminder', models.BooleanField(default=False, help_text='Tell each person in their reminder mail at which table they sit in each round.', verbose_name='tables in the reminder mail')),
-                ('revision', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "workshop_key",
+                    models.UUIDField(
+                        editable=False, unique=True, verbose_name="workshop"
+                    ),
+                ),
+                (
+                    "rounds",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="rounds",
+                    ),
+                ),
+                (
+                    "min_size",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="smallest group",
+                    ),
+                ),
+                (
+                    "max_size",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="largest group",
+                    ),
+                ),
+                ("seed", models.PositiveIntegerField(default=0, verbose_name="seed")),
+                (
+                    "data",
+                    models.JSONField(blank=True, default=dict, verbose_name="plan"),
+                ),
+                (
+                    "feasible",
+                    models.BooleanField(default=False, verbose_name="keeps every rule"),
+                ),
+                (
+                    "show_in_reminder",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tell each person in their reminder mail at which table they sit in each round.",
+                        verbose_name="tables in the reminder mail",
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'table plan',
-                'verbose_name_plural': 'table plans',
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_size__lte', models.F('max_size'))), name='wagtail_atelier_table_plan_sizes')],
+                "verbose_name": "table plan",
+                "verbose_name_plural": "table plans",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("min_size__lte", models.F("max_size"))),
+                        name="wagtail_atelier_table_plan_sizes",
+                    )
+                ],
             },
         ),
     ]

@@ -8,21 +8,35 @@ PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0004_table_plans'),
-        ('wagtailcore', '0094_alter_page_locale'),
+        ("wagtail_atelier", "0004_table_plans"),
+        ("wagtailcore", "0094_alter_page_locale"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='hostrequest',
-            name='workshop',
-            field=models.ForeignKey(blank=True, help_text='The workshop this request became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='host_requests', to=PAGE_MODEL, verbose_name='workshop'),
+            model_name="hostrequest",
+            name="workshop",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The workshop this request became.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="host_requests",
+                to=PAGE_MODEL,
+                verbose_name="workshop",
+            ),
         ),
         migrations.AlterField(
-            model_name='testimonial',
-            name='workshop',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='testimonials', to=PAGE_MODEL, verbose_name='workshop'),
+            model_name="testimonial",
+            name="workshop",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="testimonials",
+                to=PAGE_MODEL,
+                verbose_name="workshop",
+            ),
         ),
     ]

@@ -17,7 +17,10 @@ def new_links(apps, schema_editor):
         token_digest,
     )
 
-    for model_name, kind in (("Registration", "registration"), ("FeedbackRequest", "feedback")):
+    for model_name, kind in (
+        ("Registration", "registration"),
+        ("FeedbackRequest", "feedback"),
+    ):
         model = apps.get_model("wagtail_atelier", model_name)
         for pk in model.objects.values_list("pk", flat=True):
             nonce = new_nonce()
@@ -49,118 +52,212 @@ def date_share_contact(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0005_workshop_links_to_any_page_class'),
+        ("wagtail_atelier", "0005_workshop_links_to_any_page_class"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkshopStatistics',
+            name="WorkshopStatistics",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('workshop_key', models.UUIDField(editable=False, unique=True, verbose_name='workshop')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "workshop_key",
+                    models.UUIDField(
+                        editable=False, unique=True, verbose_name="workshop"
+                    ),
+                ),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
             ],
             options={
-                'verbose_name': 'workshop statistics',
-                'verbose_name_plural': 'workshop statistics',
-                'default_permissions': (),
+                "verbose_name": "workshop statistics",
+                "verbose_name_plural": "workshop statistics",
+                "default_permissions": (),
             },
         ),
         migrations.AlterModelOptions(
-            name='registration',
-            options={'ordering': ['-created_at'], 'permissions': [('view_case_details', 'Can see case questions, accessibility needs and dietary notes'), ('manage_personal_data', 'Can answer access and erasure requests and purge workshops')], 'verbose_name': 'registration', 'verbose_name_plural': 'registrations'},
+            name="registration",
+            options={
+                "ordering": ["-created_at"],
+                "permissions": [
+                    (
+                        "view_case_details",
+                        "Can see case questions, accessibility needs and dietary notes",
+                    ),
+                    (
+                        "manage_personal_data",
+                        "Can answer access and erasure requests and purge workshops",
+                    ),
+                ],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='registration',
-            name='wagtail_atelier_one_active_registration_per_email',
+            model_name="registration",
+            name="wagtail_atelier_one_active_registration_per_email",
         ),
         migrations.RemoveField(
-            model_name='feedbackrequest',
-            name='token',
+            model_name="feedbackrequest",
+            name="token",
         ),
         migrations.RemoveField(
-            model_name='registration',
-            name='token',
+            model_name="registration",
+            name="token",
         ),
         migrations.AddField(
-            model_name='feedbackrequest',
-            name='link_digest',
-            field=models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True),
+            model_name="feedbackrequest",
+            name="link_digest",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, null=True, unique=True
+            ),
         ),
         migrations.AddField(
-            model_name='feedbackrequest',
-            name='link_nonce',
-            field=models.CharField(blank=True, default='', editable=False, max_length=40),
+            model_name="feedbackrequest",
+            name="link_nonce",
+            field=models.CharField(
+                blank=True, default="", editable=False, max_length=40
+            ),
         ),
         migrations.AddField(
-            model_name='hostrequest',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='personal data removed at'),
+            model_name="hostrequest",
+            name="anonymised_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                null=True,
+                verbose_name="personal data removed at",
+            ),
         ),
         migrations.AddField(
-            model_name='outgoingmail',
-            name='host_request',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='mails', to='wagtail_atelier.hostrequest', verbose_name='host request'),
+            model_name="outgoingmail",
+            name="host_request",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mails",
+                to="wagtail_atelier.hostrequest",
+                verbose_name="host request",
+            ),
         ),
         migrations.AddField(
-            model_name='outgoingmail',
-            name='workshop_key',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name='workshop'),
+            model_name="outgoingmail",
+            name="workshop_key",
+            field=models.UUIDField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                null=True,
+                verbose_name="workshop",
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='personal data removed at'),
+            model_name="registration",
+            name="anonymised_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                null=True,
+                verbose_name="personal data removed at",
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='link_digest',
-            field=models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True),
+            model_name="registration",
+            name="link_digest",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, null=True, unique=True
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='link_nonce',
-            field=models.CharField(blank=True, default='', editable=False, max_length=40),
+            model_name="registration",
+            name="link_nonce",
+            field=models.CharField(
+                blank=True, default="", editable=False, max_length=40
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='share_contact_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='contact sharing agreed at'),
+            model_name="registration",
+            name="share_contact_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                null=True,
+                verbose_name="contact sharing agreed at",
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='share_contact_version',
-            field=models.CharField(blank=True, editable=False, max_length=40, verbose_name='version of the contact-sharing text'),
+            model_name="registration",
+            name="share_contact_version",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                max_length=40,
+                verbose_name="version of the contact-sharing text",
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='share_contact_withdrawn_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='contact sharing withdrawn at'),
+            model_name="registration",
+            name="share_contact_withdrawn_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                null=True,
+                verbose_name="contact sharing withdrawn at",
+            ),
         ),
         migrations.AddField(
-            model_name='tableharvest',
-            name='keep_after_retention',
-            field=models.BooleanField(default=False, help_text="Tick only if the text names nobody and tells nothing about the case presenter's situation. It is then kept, without any link to the person, when the workshop's personal data are removed.", verbose_name="keep for the network's learning"),
+            model_name="tableharvest",
+            name="keep_after_retention",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tick only if the text names nobody and tells nothing about the case presenter's situation. It is then kept, without any link to the person, when the workshop's personal data are removed.",
+                verbose_name="keep for the network's learning",
+            ),
         ),
         migrations.RunPython(new_links, migrations.RunPython.noop),
         migrations.RunPython(date_share_contact, migrations.RunPython.noop),
         migrations.RunPython(strip_table_plans, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='feedbackrequest',
-            name='link_nonce',
-            field=models.CharField(blank=True, default=wagtail_atelier.models.secret_links.new_nonce, editable=False, max_length=40),
+            model_name="feedbackrequest",
+            name="link_nonce",
+            field=models.CharField(
+                blank=True,
+                default=wagtail_atelier.models.secret_links.new_nonce,
+                editable=False,
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='registration',
-            name='link_nonce',
-            field=models.CharField(blank=True, default=wagtail_atelier.models.secret_links.new_nonce, editable=False, max_length=40),
+            model_name="registration",
+            name="link_nonce",
+            field=models.CharField(
+                blank=True,
+                default=wagtail_atelier.models.secret_links.new_nonce,
+                editable=False,
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(models.F('workshop_key'), django.db.models.functions.text.Lower('email'), condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), ('anonymised_at__isnull', True)), name='wagtail_atelier_one_active_registration_per_email'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                models.F("workshop_key"),
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True),
+                    ("anonymised_at__isnull", True),
+                ),
+                name="wagtail_atelier_one_active_registration_per_email",
+            ),
         ),
     ]

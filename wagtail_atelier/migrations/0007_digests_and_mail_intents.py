@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wagtail_atelier', '0006_personal_data_life_cycle'),
+        ("wagtail_atelier", "0006_personal_data_life_cycle"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ateliersettings',
-            name='registration_notifications',
-            field=models.CharField(choices=[('digest', 'One daily digest per workshop'), ('each', 'A mail for each registration'), ('none', 'No mail')], default='digest', help_text="The contact of each workshop (and the addresses in the site's settings) get a daily digest with the counts and what changed, a mail for each registration, or nothing.", max_length=10, verbose_name="mails about registrations to the workshop's contact"),
+            model_name="ateliersettings",
+            name="registration_notifications",
+            field=models.CharField(
+                choices=[
+                    ("digest", "One daily digest per workshop"),
+                    ("each", "A mail for each registration"),
+                    ("none", "No mail"),
+                ],
+                default="digest",
+                help_text="The contact of each workshop (and the addresses in the site's settings) get a daily digest with the counts and what changed, a mail for each registration, or nothing.",
+                max_length=10,
+                verbose_name="mails about registrations to the workshop's contact",
+            ),
         ),
         migrations.AddField(
-            model_name='outgoingmail',
-            name='rendered_at',
+            model_name="outgoingmail",
+            name="rendered_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='outgoingmail',
-            name='template',
+            model_name="outgoingmail",
+            name="template",
             field=models.CharField(blank=True, editable=False, max_length=100),
         ),
         migrations.AddField(
-            model_name='workshopseats',
-            name='digest_covers_until',
+            model_name="workshopseats",
+            name="digest_covers_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -1,3 +1,4 @@
+from .change_notice import ChangeNotice, ChangeNoticeKind, ChangeNoticeStatus
 from .choices import Canton, WorkshopFormat, WorkshopLanguage
 from .host_request import (
     HostFormat,
@@ -8,6 +9,9 @@ from .host_request import (
     VenueAvailability,
 )
 from .mail import MailKind, MailStatus, OutgoingMail
+from .message import Message, MessageGroup
+from .network import NetworkFeed
+from .networking import NetworkingList
 from .registration import (
     Registration,
     RegistrationRole,
@@ -44,6 +48,9 @@ from .workshop import (
 __all__ = [
     "AtelierSettings",
     "Canton",
+    "ChangeNotice",
+    "ChangeNoticeKind",
+    "ChangeNoticeStatus",
     "ConsentMethod",
     "FeedbackAnswer",
     "FeedbackRequest",
@@ -54,7 +61,11 @@ __all__ = [
     "HostRequestStatus",
     "MailKind",
     "MailStatus",
+    "Message",
+    "MessageGroup",
     "Naming",
+    "NetworkingList",
+    "NetworkFeed",
     "OutgoingMail",
     "Registration",
     "RegistrationRole",

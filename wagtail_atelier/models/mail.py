@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MailStatus(models.TextChoices):
@@ -30,6 +31,13 @@ class MailKind(models.TextChoices):
     )
     HOST_REQUEST_SCHEDULED = "host_request_scheduled", _("Host request scheduled")
     HARVEST = "harvest", _("Harvest of the case, to the case presenter")
+    NETWORKING_LIST = (
+        "networking_list",
+        _("Networking list, to the attendees who agreed to share their contact"),
+    )
+    MESSAGE = "message", _("Message from the coordinators")
+    CHANGE_NOTICE = "change_notice", _("Workshop changed")
+    WORKSHOP_CANCELLED = "workshop_cancelled", _("Workshop cancelled")
 
 
 class OutgoingMail(models.Model):
@@ -50,10 +58,31 @@ class OutgoingMail(models.Model):
         on_delete=models.CASCADE,
         related_name="mails",
     )
+    #: The coordinators' message this mail is one person's copy of, if any.
+    message = models.ForeignKey(
+        "wagtail_atelier.Message",
+        verbose_name=pgettext_lazy("to registrants", "message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mails",
+        editable=False,
+    )
     #: The workshop (all its language versions) the mail is about, if any: the
     #: retention and the per-workshop purge find its mails by it.
     workshop_key = models.UUIDField(
         _("workshop"), null=True, blank=True, db_index=True, editable=False
+    )
+    #: The change notice a mail of kind "change_notice" or "workshop_cancelled"
+    #: tells (its rendering reads what changed from it).
+    change_notice = models.ForeignKey(
+        "wagtail_atelier.ChangeNotice",
+        verbose_name=_("change notice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mails",
+        editable=False,
     )
     to = models.JSONField(_("recipients"), default=list)
     reply_to = models.JSONField(_("reply to"), default=list, blank=True)
@@ -92,7 +121,13 @@ class OutgoingMail(models.Model):
                 fields=["registration", "kind"],
                 condition=models.Q(kind="reminder"),
                 name="wagtail_atelier_one_reminder_per_registration",
-            )
+            ),
+            # The networking list goes to each attendee once.
+            models.UniqueConstraint(
+                fields=["registration", "kind"],
+                condition=models.Q(kind="networking_list"),
+                name="wagtail_atelier_one_networking_list_per_registration",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -155,6 +155,8 @@ REGISTRY: dict[str, PersonalData] = {
                     "kind",
                     "registration",
                     "host_request",
+                    "message",
+                    "change_notice",
                     "workshop_key",
                     "language",
                     "template",
@@ -358,10 +360,79 @@ REGISTRY: dict[str, PersonalData] = {
             export=("key_insights", "next_steps", "sent_at", "created_at"),
         ),
         PersonalData(
+            model="wagtail_atelier.Message",
+            # The coordinators' text for a whole group, with placeholders: the
+            # names and links are filled in only in each person's mail (an
+            # OutgoingMail, listed above), which is what the retention, the export
+            # and the erasure reach.
+            personal={},
+            kept=frozenset(
+                {
+                    "id",
+                    "workshop_key",
+                    "page",
+                    "group",
+                    "table_number",
+                    "subject",
+                    "body",
+                    "author",
+                    "submission",
+                    "recipient_count",
+                    "created_at",
+                    "sent_at",
+                }
+            ),
+            retention="none",
+            why="The coordinators' text to a group; it names nobody.",
+        ),
+        PersonalData(
             model="wagtail_atelier.WorkshopSeats",
             personal={},
             kept=frozenset({"id", "workshop_key", "digest_covers_until"}),
             retention="none",
+        ),
+        PersonalData(
+            model="wagtail_atelier.NetworkingList",
+            # Who was on the list is in its mails (OutgoingMail, deleted with them).
+            personal={},
+            kept=frozenset(
+                {
+                    "id",
+                    "workshop_key",
+                    "held",
+                    "held_changed_at",
+                    "held_changed_by",
+                    "sent_at",
+                    "recipient_count",
+                }
+            ),
+            retention="none",
+            why="Whether the networking list is held back, and when it went.",
+        ),
+        PersonalData(
+            model="wagtail_atelier.ChangeNotice",
+            # What changed and who decided (editors, not registrants); the meeting
+            # information is never copied, only whether it changed.
+            personal={},
+            kept=frozenset(
+                {
+                    "id",
+                    "workshop_key",
+                    "page",
+                    "kind",
+                    "status",
+                    "previous",
+                    "state_digest",
+                    "sequence",
+                    "created_at",
+                    "created_by",
+                    "decided_at",
+                    "decided_by",
+                    "recipients",
+                }
+            ),
+            retention="none",
+            why="What registrants were told of a change, as counts.",
         ),
         PersonalData(
             model="wagtail_atelier.WorkshopStatistics",
@@ -369,6 +440,16 @@ REGISTRY: dict[str, PersonalData] = {
             kept=frozenset({"id", "workshop_key", "counts", "computed_at"}),
             retention="none",
             why="Counts only: what the network keeps for its statistics.",
+        ),
+        PersonalData(
+            model="wagtail_atelier.NetworkFeed",
+            personal={},
+            kept=frozenset(
+                {"id", "url", "data", "etag", "fetched_at", "checked_at", "last_error"}
+            ),
+            retention="none",
+            why="Another site's public feed of workshops, which holds no personal "
+            "data (docs/network-feed.md).",
         ),
         PersonalData(
             model="wagtail_atelier.AtelierSettings",

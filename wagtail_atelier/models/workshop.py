@@ -191,6 +191,21 @@ class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The life of the event, not content: written by the change notices and the
+    # cancellation (``services/change_notices.py``) on every language version at
+    # once, never by a revision (see ``with_content_json``).
+    ical_sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("SEQUENCE of the calendar entry: raised by every notified change."),
+    )
+    cancelled_at = models.DateTimeField(
+        _("cancelled at"), null=True, blank=True, editable=False
+    )
+    cancellation_reason = models.TextField(
+        _("reason for the cancellation"), blank=True, editable=False
+    )
 
     # Dates, capacity, place, language and format are facts about the one workshop, so
     # every translation shares them and translators cannot change them; texts are
@@ -215,6 +230,9 @@ class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
         SynchronizedField("registration_opens_at", overridable=False),
         SynchronizedField("registration_closes_at", overridable=False),
         SynchronizedField("listing_image"),
+        SynchronizedField("ical_sequence", overridable=False),
+        SynchronizedField("cancelled_at", overridable=False),
+        SynchronizedField("cancellation_reason", overridable=False),
         TranslatableField("cost_note"),
         TranslatableField("intro"),
         TranslatableField("body"),
@@ -293,6 +311,27 @@ class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    #: Fields about the event's life that a revision never restores: they are
+    #: written on every language version by the package's services, and an older
+    #: revision (a draft saved before the cancellation, a translation synced from
+    #: an older source) must not undo them.
+    EVENT_STATE_FIELDS = ("ical_sequence", "cancelled_at", "cancellation_reason")
+
+    # A copy is a new workshop (next year's, from this one): it starts uncancelled,
+    # with a calendar entry of its own. A translation gets them from its source
+    # (wagtail-localize copies synchronised fields).
+    exclude_fields_in_copy = list(EVENT_STATE_FIELDS)
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for name in self.EVENT_STATE_FIELDS:
+            setattr(page, name, getattr(self, name))
+        return page
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     # -- validation ---------------------------------------------------------------
 
@@ -396,6 +435,7 @@ class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
         "withdraw_share_contact": (
             "wagtail_atelier.public.registration.withdraw_share_contact"
         ),
+        "networking_list": "wagtail_atelier.public.networking.networking_list",
         "lost_link": "wagtail_atelier.public.registration.lost_link",
         "form_token": "wagtail_atelier.public.registration.form_token",
         "feedback": "wagtail_atelier.public.feedback.feedback",
@@ -433,6 +473,10 @@ class WorkshopPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Model):
     @path("registration/<str:token>/share-contact/", name="withdraw_share_contact")
     def withdraw_share_contact_route(self, request, token):
         return self.public_view("withdraw_share_contact")(request, self, token)
+
+    @path("registration/<str:token>/networking/", name="networking_list")
+    def networking_list_route(self, request, token):
+        return self.public_view("networking_list")(request, self, token)
 
     @path("lost-link/", name="lost_link")
     def lost_link_route(self, request):
@@ -656,6 +700,14 @@ class WorkshopIndexPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Mo
     def ical(self, request):
         # Upcoming workshops and a bounded recent past, with an ETag (ical.py).
         return index_feed_response(request, self)
+
+    @path("json/", name="json_feed")
+    def json_feed(self, request):
+        # The upcoming workshops with their translations, for other sites of the
+        # network (json_feed.py, docs/network-feed.md); ETag and 304 like ical/.
+        from ..json_feed import index_json_feed_response
+
+        return index_json_feed_response(request, self)
 
 
 class WorkshopIndexPage(WorkshopIndexPageMixin, Page):  # noqa: DJ008 (Page has __str__)

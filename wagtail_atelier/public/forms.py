@@ -197,9 +197,14 @@ class RegistrationForm(SpamProtectedForm):
         error_messages={"required": _("Please accept the privacy notice to register.")},
     )
     share_contact = forms.BooleanField(
+        # Says exactly what the networking list does (services/networking.py);
+        # raise WAGTAIL_ATELIER_SHARE_CONTACT_VERSION when this wording changes.
         label=_(
-            "After the workshop, my name, email and organisation may be shared with "
-            "the other participants, so we can keep learning together."
+            "Networking list: if I attend the workshop, I receive by email, a few "
+            "days later, the list of the other participants who ticked this box, "
+            "and I am on it with my name, organisation, town, email and the "
+            "languages I speak (never my question). I can withdraw on my "
+            "registration page until the list is sent."
         ),
         required=False,
     )

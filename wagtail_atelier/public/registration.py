@@ -13,9 +13,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from ..conf import get_setting
+from ..models.mail import MailKind
 from ..models.registration import Registration
 from ..responses import private
-from ..services import link_expiry
+from ..services import link_expiry, networking
 from ..services import registration as services
 from ..services.mail import send_after_response
 from .forms import LostLinkForm, RegistrationForm
@@ -208,9 +209,32 @@ def registration_detail(request, workshop, token):
             ),
             "just_cancelled": "cancelled" in request.GET,
             "share_contact_just_withdrawn": "contact_withdrawn" in request.GET,
+            **_networking_context(request, workshop, registration, token),
         },
     )
     return private(response)
+
+
+def _networking_context(request, workshop, registration, token) -> dict:
+    """When the networking list went (if it did), and the person's link to its page
+    when they received it: one query, two when it was sent."""
+    sent_at = (
+        networking.sent_at(workshop.translation_key)
+        if registration.share_contact
+        else None
+    )
+    received = (
+        sent_at is not None
+        and registration.mails.filter(kind=MailKind.NETWORKING_LIST).exists()
+    )
+    return {
+        "networking_list_sent_at": sent_at,
+        "networking_list_url": (
+            _registration_route(request, workshop, "networking_list", token)
+            if received
+            else ""
+        ),
+    }
 
 
 @self_service_link
@@ -221,7 +245,8 @@ def withdraw_share_contact(request, workshop, token):
     detail_url = _registration_route(request, workshop, "registration", token)
     if request.method != "POST":
         return private(redirect(detail_url))
-    services.withdraw_share_contact(registration)
+    # Under the networking list's lock: wholly before the list goes, or after.
+    networking.withdraw_share_contact(registration)
     return private(redirect(f"{detail_url}?contact_withdrawn=1"))
 
 

@@ -122,6 +122,23 @@ INTENT_CONTENT[MailKind.CONTACT_NOTIFICATION] = (
     "wagtail_atelier.services.notifications.contact_notification_content"
 )
 
+# The change notices and cancellations (services/change_notices.py).
+INTENT_CONTENT[MailKind.CHANGE_NOTICE] = INTENT_CONTENT[MailKind.WORKSHOP_CANCELLED] = (
+    "wagtail_atelier.services.change_notices.notice_mail_content"
+)
+
+
+def queue_mail_intents(mails: list[OutgoingMail]) -> list[OutgoingMail]:
+    """Store many unsaved intents (``template`` set, not rendered) in one insert,
+    each rendered and sent after the commit as :func:`queue_mail_intent`'s."""
+    for mail in mails:
+        if mail.kind not in INTENT_CONTENT:
+            raise ValueError(f"No content function for mails of kind {mail.kind!r}")
+    created = OutgoingMail.objects.bulk_create(mails)
+    for mail in created:
+        transaction.on_commit(lambda mail=mail: _render_then_enqueue(mail, {}))
+    return created
+
 
 def queue_mail_intent(
     *,

@@ -42,9 +42,11 @@ from ..models import (
     TablePlan,
     Testimonial,
 )
+from ..models.mail import MailKind
 from ..models.personal_data import personal_data
 from ..models.registration import normalise_email
 from ..models.workshop import workshop_version
+from . import networking
 from . import registration as registration_service
 from .data_export import export_row, json_value
 from .feedback import delete_testimonials, forget_log_entries
@@ -456,6 +458,13 @@ def erase_person(
         OutgoingMail.objects.filter(pk__in=[m.pk for m in records.mails]).delete()
         TableHarvest.objects.filter(pk__in=[h.pk for h in records.harvests]).delete()
         Registration.objects.filter(pk__in=registration_ids).delete()
+        # The networking lists mailed to others named the person: rewrite the
+        # stored copies without them.
+        networking.forget_erased(
+            m.workshop_key
+            for m in records.mails
+            if m.kind == MailKind.NETWORKING_LIST and m.workshop_key
+        )
         HostRequest.objects.filter(
             pk__in=[h.pk for h in records.host_requests]
         ).delete()

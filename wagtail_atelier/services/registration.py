@@ -38,6 +38,7 @@ class RegistrationState(enum.StrEnum):
     CLOSED = "closed"
     PAST = "past"
     UNPUBLISHED = "unpublished"
+    CANCELLED = "cancelled"
 
 
 class RegistrationClosedError(Exception):
@@ -64,6 +65,8 @@ def registration_state(workshop, now: datetime | None = None) -> RegistrationSta
     now = now or timezone.now()
     if not workshop.live:
         return RegistrationState.UNPUBLISHED
+    if getattr(workshop, "cancelled_at", None) is not None:
+        return RegistrationState.CANCELLED
     if workshop.start_at <= now:
         return RegistrationState.PAST
     if workshop.registration_opens_at and now < workshop.registration_opens_at:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from django import template
@@ -61,9 +62,41 @@ def atelier_time(value) -> str:
 @register.inclusion_tag(
     "wagtail_atelier/includes/next_workshop.html", takes_context=True
 )
-def next_workshop_teaser(context, heading=None, propose_url=None):
-    """``{% next_workshop_teaser heading="..." propose_url="/fr/accueillir/" %}``"""
-    return next_workshop_context(context, heading=heading, propose_url=propose_url)
+def next_workshop_teaser(context, heading=None, propose_url=None, all_sites=None):
+    """``{% next_workshop_teaser heading="..." propose_url="/fr/accueillir/" %}``;
+    ``all_sites=True`` shows the next workshop of every site of the installation,
+    not only of the request's site."""
+    return next_workshop_context(
+        context, heading=heading, propose_url=propose_url, all_sites=all_sites
+    )
+
+
+@register.inclusion_tag(
+    "wagtail_atelier/includes/network_workshops.html", takes_context=True
+)
+def atelier_network_workshops(context, url=None, limit=5, heading=None):
+    """``{% atelier_network_workshops url="https://…/json/" limit=3 %}``: the next
+    workshops of another site's JSON feed (every feed of
+    ``WAGTAIL_ATELIER_NETWORK_FEEDS`` without ``url``), from the copy that
+    ``manage.py atelier_fetch_network_feeds`` keeps: never fetched here."""
+    from ..services.network import network_workshops
+
+    page = context.get("page")
+    language_code = (
+        page.locale.language_code
+        if page is not None and hasattr(page, "locale_id")
+        else get_language()
+    ) or settings.LANGUAGE_CODE
+    workshops = network_workshops(
+        [url] if url else None, language_code=language_code, limit=int(limit)
+    )
+    digest = hashlib.sha256(f"{url}|{limit}".encode()).hexdigest()[:8]
+    return {
+        "request": context.get("request"),
+        "network_heading": heading,
+        "network_workshops": workshops,
+        "heading_id": f"atelier-network-{digest}",
+    }
 
 
 def _translations(page, request=None):

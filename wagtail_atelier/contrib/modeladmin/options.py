@@ -39,6 +39,7 @@ from django.contrib.admin.utils import (
 )
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import FileResponse
 from django.shortcuts import redirect
@@ -73,11 +74,13 @@ from ...admin.bulk import BULK_ACTIONS, BulkRegistrationActionView
 from ...admin.exports import CSV_BOM, XLSX_CONTENT_TYPE, export_cell, write_xlsx
 from ...admin.host_requests import HostRequestStatusView
 from ...admin.people import personal_data_menu_item
+from ...links import workshop_admin_url
 from ...models import (
     HostRequest,
     OutgoingMail,
     Registration,
     workshop_field,
+    workshop_page_models,
     workshop_pages,
     workshop_version,
 )
@@ -90,6 +93,7 @@ from ...permissions import (
 )
 from ...services import registration as registration_service
 from ...services.mail import redact_secret_links
+from ...sites import current_site, in_site, is_multi_site
 
 #: The Django URL namespace of every action view of the package's admin:
 #: ``reverse("wagtail_atelier_admin:registration_cancel", args=[pk])``.
@@ -629,6 +633,8 @@ class RegistrationIndexView(ExportIndexView):
         roles = list(registration_service.seats(workshop).values())
         return {
             "title": workshop.title,
+            # Writing to the workshop's people starts from their list.
+            "messages_url": workshop_admin_url("messages", workshop),
             "start_at": timezone.localtime(workshop.start_at),
             "roles": roles,
             "waiting": sum(role.waiting for role in roles),
@@ -782,6 +788,129 @@ def action_urls_include(urlpatterns: list):
     return path("", include((urlpatterns, ADMIN_URL_NAMESPACE)))
 
 
+class SiteListFilter(SimpleListFilter):
+    """On an installation with several sites, the records of the admin's current
+    site (``Site.find_for_request``) by default; "All sites" or another site on
+    request (``?site=all``, ``?site=<id>``). Not shown, and no filtering, on an
+    installation with one site."""
+
+    title = gettext_lazy("site")
+    parameter_name = "site"
+    ALL = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        from wagtail.models import Site
+
+        if not is_multi_site():
+            return []  # not shown: no query for its choices
+        sites = [
+            (str(site.pk), site.site_name or site.hostname)
+            for site in Site.objects.order_by("site_name", "hostname", "pk")
+        ]
+        return [(self.ALL, _("All sites")), *sites]
+
+    def has_output(self):
+        return is_multi_site()
+
+    def chosen_site(self):
+        return listing_site(self.request)
+
+    def queryset(self, request, queryset):
+        if not is_multi_site() or self.value() == self.ALL:
+            return queryset
+        site = self.chosen_site()
+        if site is None:
+            return queryset.none()
+        return self.for_site(queryset, site)
+
+    def for_site(self, queryset, site):
+        raise NotImplementedError
+
+    def choices(self, changelist):
+        current = current_site(self.request)
+        current_name = (current.site_name or current.hostname) if current else ""
+        # First the default, as the panel's "All" choice of the other filters.
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Current site (%(site)s)") % {"site": current_name},
+        }
+        for lookup, title in self.lookup_choices:
+            if current is not None and lookup == str(current.pk):
+                continue
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+
+def listing_site(request):
+    """The site a listing is narrowed to (``?site=``): the current site by default,
+    None for all sites (or an installation with one site)."""
+    from wagtail.models import Site
+
+    if not is_multi_site():
+        return None
+    value = request.GET.get(SiteListFilter.parameter_name)
+    if value == SiteListFilter.ALL:
+        return None
+    if value:
+        # Never an error page for a hand-made value (too large for the database too).
+        if not value.isdigit() or len(value) > 9:
+            return None
+        return Site.objects.filter(pk=int(value)).first()
+    return current_site(request)
+
+
+def workshop_of_site(site) -> Q:
+    """A condition on ``workshop_key``: a workshop that is a page of ``site``."""
+    condition = Q()
+    for model in workshop_page_models():
+        condition |= Q(
+            workshop_key__in=model.objects.filter(in_site(site)).values(
+                "translation_key"
+            )
+        )
+    return condition
+
+
+def registrations_of_site(queryset, site):
+    """The registrations whose workshop is a page of ``site``."""
+    return queryset.filter(workshop_of_site(site))
+
+
+class RegistrationSiteListFilter(SiteListFilter):
+    def for_site(self, queryset, site):
+        return registrations_of_site(queryset, site)
+
+
+class HostRequestSiteListFilter(SiteListFilter):
+    """Host requests by the site whose form they were sent from."""
+
+    def for_site(self, queryset, site):
+        return queryset.filter(site=site)
+
+
+class OutgoingMailSiteListFilter(SiteListFilter):
+    """Mails about a workshop of the site or a host request sent from it. The few
+    tied to neither (none of the package's own) are listed on every site, so that
+    a failed mail is never hidden behind the site filter."""
+
+    def for_site(self, queryset, site):
+        return queryset.filter(
+            workshop_of_site(site)
+            | Q(host_request__site=site)
+            | Q(workshop_key__isnull=True, host_request__isnull=True)
+        )
+
+
 class WorkshopListFilter(SimpleListFilter):
     title = gettext_lazy("workshop")
     parameter_name = "workshop_key"
@@ -794,8 +923,15 @@ class WorkshopListFilter(SimpleListFilter):
             .distinct()
         )
         titles: dict = {}
+        # Only the workshops of the site the listing shows (SiteListFilter).
+        site = listing_site(request)
+
+        def query(pages):
+            pages = pages.filter(translation_key__in=keys)
+            return pages.filter(in_site(site)) if site is not None else pages
+
         pages = (
-            workshop_pages(lambda pages: pages.filter(translation_key__in=keys))
+            workshop_pages(query)
             .order_by("-workshop_start_at", "pk")
             .values_list("translation_key", "title", "workshop_start_at")
         )
@@ -862,7 +998,13 @@ class RegistrationAdmin(ActionsModelAdmin):
         "status_display",
         "registered_on",
     )
-    list_filter = (WorkshopListFilter, "role", "status", "language")
+    list_filter = (
+        RegistrationSiteListFilter,
+        WorkshopListFilter,
+        "role",
+        "status",
+        "language",
+    )
     search_fields = ("first_name", "last_name", "email", "organisation", "town")
     inspect_view_enabled = True
     inspect_view_fields = (
@@ -1016,7 +1158,7 @@ class OutgoingMailAdmin(ActionsModelAdmin):
         "created_at",
         "sent_at",
     )
-    list_filter = ("status", "kind", "language")
+    list_filter = (OutgoingMailSiteListFilter, "status", "kind", "language")
     search_fields = ("subject",)
     inspect_view_enabled = True
 
@@ -1114,7 +1256,13 @@ class HostRequestAdmin(ActionsModelAdmin):
         "coordinator",
         "created_at",
     )
-    list_filter = ("status", "canton", WorkshopLanguageListFilter, "language")
+    list_filter = (
+        HostRequestSiteListFilter,
+        "status",
+        "canton",
+        WorkshopLanguageListFilter,
+        "language",
+    )
     list_select_related = ("coordinator",)
     search_fields = ("organisation", "contact_name", "email", "region", "message")
     inspect_view_enabled = True

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
+from home.demo_change_notices import notify_room_change
 from home.demo_content import (
     LANGUAGES,
     TESTIMONIALS,
@@ -27,6 +28,8 @@ from home.demo_content import (
     host_request_fields,
     index_fields,
 )
+from home.demo_messages import send_demo_message
+from home.demo_networking import NETWORKING_WORKSHOP_KEY, ensure_networking_list
 from home.demo_people import (
     PEOPLE,
     PRIVACY_NOTICE_VERSION,
@@ -80,7 +83,15 @@ class Command(BaseCommand):
         self.ensure_host_request_page(home)
         self.ensure_registrations(workshops[WORKSHOP_KEY])
         self.ensure_table_plan(workshops[WORKSHOP_KEY])
+        self.ensure_message(workshops[WORKSHOP_KEY])
         self.ensure_full_workshop(workshops[FULL_WORKSHOP_KEY])
+        self.ensure_networking_list(workshops[NETWORKING_WORKSHOP_KEY])
+        notice = notify_room_change(workshops[FULL_WORKSHOP_KEY])
+        if notice is not None:
+            self.stdout.write(
+                f"  {self.style.SUCCESS('created')}  change notice to "
+                f"{notice.recipients} registrant(s) of the full workshop"
+            )
         moved = sync_default_site()
         if moved is not None:
             self.stdout.write(f"  updated  default site now at {moved.root_url}")
@@ -380,6 +391,18 @@ class Command(BaseCommand):
                 f"{workshop.title}"
             )
 
+    def ensure_message(self, workshop: WorkshopPage) -> None:
+        """A message from the coordinators to the confirmed people (demo_messages)."""
+        language = workshop.locale.language_code
+        sent, message = send_demo_message(workshop)
+        if sent:
+            self.stdout.write(
+                f"  {self.style.SUCCESS('created')}  {language}  message to "
+                f"{message.recipient_count} confirmed people of {workshop.title}"
+            )
+        else:
+            self.stdout.write(f"  exists   {language}  message to {workshop.title}")
+
     def ensure_full_workshop(self, workshop: WorkshopPage) -> None:
         """Registrations through the package's own service until every place is
         taken, then a few more on the waiting list (their mails are stored, and
@@ -407,6 +430,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  exists   {language}  registrations for {workshop.title}: {counts}"
             )
+
+    def ensure_networking_list(self, workshop: WorkshopPage) -> None:
+        """Attendees of a past workshop and the networking list mailed to them."""
+        created, mails = ensure_networking_list(workshop)
+        status = self.style.SUCCESS("created") if created else "exists "
+        self.stdout.write(
+            f"  {status}  {workshop.locale.language_code}  networking list of "
+            f"{workshop.title}: sent to {mails} people"
+        )
 
     def ensure_table_plan(self, workshop: WorkshopPage) -> None:
         """A table plan for the workshop, unless it has one (perhaps changed by an
