@@ -16,6 +16,8 @@ from a page: the registration counts them under the workshop's lock.
 
 from __future__ import annotations
 
+import uuid
+
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
@@ -113,16 +115,148 @@ def purge_workshop_on_commit(translation_key) -> None:
     transaction.on_commit(_PurgeOnCommit(translation_key))
 
 
+# -- the translations of a page, shared between requests ------------------------------
+#
+# The language switcher and the alternate links of every public page list the page's
+# live translations with their URLs: one query and a URL per language, about a tenth of
+# a workshop page's time. The list is kept in Django's default cache per translation
+# key (one entry holding the lists of each site), for WAGTAIL_ATELIER_PAGE_MAX_AGE
+# seconds at most (what a cache in front of the site may show anyway).
+#
+# Every entry carries the "generation" of the content it was read from; saving,
+# publishing, unpublishing, moving or deleting any page (and saving or deleting a
+# testimonial, an image or a document, which the cached fragments of a workshop page
+# show) starts a new generation, so all lists are read again. Per page would not be
+# enough: a parent's new slug changes its descendants' URLs without a signal for them.
+# These change rarely next to the visits, so the cost is one lookup per language after
+# an edit. With a cache shared by the
+# site's processes (Redis, memcached, the database) the new generation reaches every
+# process; with the per-process local-memory cache the others show the old list until
+# it expires.
+
+GENERATION_KEY = "wagtail_atelier:translations:generation"
+
+
+def pages_generation(request=None) -> str:
+    """The current generation of the page tree, read once per request. A missing
+    one (never set, or evicted from the cache) is started anew, so an eviction can
+    only make entries be read again, never bring back old ones."""
+    from django.core.cache import cache
+
+    memo = request.__dict__ if request is not None else {}
+    if "_atelier_pages_generation" not in memo:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+            generation = cache.get(GENERATION_KEY)
+        memo["_atelier_pages_generation"] = generation
+    return memo["_atelier_pages_generation"]
+
+
+def translations_cache_key(translation_key) -> str:
+    return f"wagtail_atelier:translations:{translation_key}"
+
+
+def cached_translations(page, request, site_id, find):
+    """``find()`` (a list), kept for ``site_id`` under the page's translation key."""
+    from django.core.cache import cache
+
+    max_age = page_max_age()
+    if max_age <= 0:
+        return find()
+    key = translations_cache_key(page.translation_key)
+    generation = pages_generation(request)
+    entry = cache.get(key)
+    if not isinstance(entry, dict) or entry.get("generation") != generation:
+        entry = {"generation": generation, "sites": {}}
+    if site_id in entry["sites"]:
+        return entry["sites"][site_id]
+    translations = find()
+    entry["sites"][site_id] = translations
+    cache.set(key, entry, max_age)
+    return translations
+
+
+def new_generation() -> None:
+    """Every shared translations list is read again on its next use."""
+    from django.core.cache import cache
+
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def page_changed(sender, instance, **kwargs):
+    """A page saved, published, unpublished, moved or deleted (whatever its class):
+    its translations' URLs or live state, or its descendants' URLs, may have changed.
+    A testimonial, an image or a document saved or deleted: pages quote, show or
+    link them (a withdrawn consent must take a quote off at once)."""
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.models import Page
+
+    from .models.testimonial import Testimonial
+
+    if isinstance(instance, (Page, Testimonial, AbstractImage, AbstractDocument)):
+        new_generation()
+        # Once more after the commit: a request that read the old rows meanwhile may
+        # have stored them under the new generation.
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(new_generation)
+
+
+# -- the places left shown on a workshop page -----------------------------------------
+#
+# The workshop page shows the places left per role: one counting query per view. The
+# counts are kept in Django's default cache per workshop for at most
+# WAGTAIL_ATELIER_PAGE_MAX_AGE seconds and dropped when a registration of the workshop
+# is created, changes status or is deleted (at once and again after the commit). They
+# are only shown: seats are always counted afresh under the workshop's lock when
+# someone registers.
+
+
+def seat_counts_cache_key(translation_key) -> str:
+    return f"wagtail_atelier:seat-counts:{translation_key}"
+
+
+def cached_seat_counts(translation_key, count):
+    """``count()`` (``{(role, status): n}``), kept under the workshop's key."""
+    from django.core.cache import cache
+
+    max_age = page_max_age()
+    if max_age <= 0:
+        return count()
+    key = seat_counts_cache_key(translation_key)
+    counts = cache.get(key)
+    if not isinstance(counts, dict):
+        counts = count()
+        cache.set(key, counts, max_age)
+    return counts
+
+
+def drop_seat_counts(translation_key) -> None:
+    from django.core.cache import cache
+
+    if translation_key is None:
+        return
+    key = seat_counts_cache_key(translation_key)
+    cache.delete(key)
+    # Once more after the commit: a page view that counted the old rows meanwhile
+    # may have stored them again.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete(key))
+
+
 # -- receivers (connected in apps.py) -------------------------------------------------
 
 
 def registration_saved(sender, instance, created=False, update_fields=None, **kwargs):
     """A new registration or a changed status moves the places left."""
     if created or update_fields is None or "status" in update_fields:
+        drop_seat_counts(instance.workshop_key)
         purge_workshop_on_commit(instance.workshop_key)
 
 
 def registration_deleted(sender, instance, **kwargs):
+    drop_seat_counts(instance.workshop_key)
     purge_workshop_on_commit(instance.workshop_key)
 
 
@@ -138,7 +272,7 @@ def workshop_published(sender, instance, **kwargs):
 
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished
+    from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .models import Registration
 
@@ -152,3 +286,7 @@ def connect() -> None:
     page_unpublished.connect(
         workshop_published, dispatch_uid="atelier_purge_unpublished"
     )
+    # Any page class: the senders are the concrete classes, so no sender here.
+    for signal in (post_save, post_delete, page_published, page_unpublished):
+        signal.connect(page_changed, dispatch_uid=f"atelier_translations_{id(signal)}")
+    post_page_move.connect(page_changed, dispatch_uid="atelier_translations_moved")

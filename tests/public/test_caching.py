@@ -14,7 +14,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from freezegun import freeze_time
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
@@ -465,3 +465,193 @@ def test_the_seats_are_decided_under_the_lock_not_from_the_cached_page(
     assert b"atelier-form" in cached
     statuses = sorted(Registration.objects.values_list("status", flat=True))
     assert statuses == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
+
+
+# -- the translations list, shared between requests -----------------------------------
+
+
+def hreflangs(response) -> dict[str, str]:
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    return {
+        link["hreflang"]: link["href"]
+        for link in soup.find_all("link", rel="alternate", hreflang=True)
+    }
+
+
+def queries_of_get(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_translations_are_looked_up_once_for_many_visitors(client, open_workshop):
+    translate(open_workshop, "fr", title="Atelier pratique à Suhr", slug="suhr-fr")
+    url = open_workshop.url
+    client.get(url)  # the site's root paths and the form fragment
+    from django.core.cache import cache
+
+    cache.delete(page_cache.translations_cache_key(open_workshop.translation_key))
+    first = queries_of_get(client, url)
+    second = queries_of_get(client, url)
+    assert second == first - 1
+    assert set(hreflangs(client.get(url))) == {"de", "fr"}
+
+
+def test_a_translation_unpublished_or_renamed_leaves_the_links_at_once(
+    client, open_workshop
+):
+    french = translate(open_workshop, "fr", title="Atelier pratique", slug="suhr-fr")
+    italian = translate(open_workshop, "it", title="Laboratorio pratico", slug="it-1")
+    assert set(hreflangs(client.get(open_workshop.url))) == {"de", "fr", "it"}
+    italian.unpublish()
+    assert set(hreflangs(client.get(open_workshop.url))) == {"de", "fr"}
+    french.slug = "suhr-neu"
+    french.save_revision().publish()
+    assert hreflangs(client.get(open_workshop.url))["fr"].endswith("/suhr-neu/")
+    french.delete()
+    assert set(hreflangs(client.get(open_workshop.url))) == {"de"}
+
+
+def test_a_parent_with_a_new_slug_changes_the_links_of_its_children(
+    client, open_workshop
+):
+    french = translate(open_workshop, "fr", title="Atelier pratique", slug="suhr-fr")
+    assert "/suhr-fr/" in hreflangs(client.get(open_workshop.url))["fr"]
+    index = french.get_parent().specific
+    index.slug = "ateliers-pratiques"
+    index.save()  # Wagtail moves the children's URLs in one UPDATE, no signal for them
+    links = hreflangs(client.get(open_workshop.url))
+    assert "/ateliers-pratiques/suhr-fr/" in links["fr"]
+
+
+def test_each_page_marks_itself_current_from_the_shared_list(client, open_workshop):
+    french = translate(open_workshop, "fr", title="Atelier pratique", slug="suhr-fr")
+    for page, language in ((open_workshop, "de"), (french, "fr")):
+        soup = BeautifulSoup(client.get(page.url).content.decode(), "html.parser")
+        current = soup.select('nav.atelier-languages a[aria-current="page"]')
+        assert [link["lang"] for link in current] == [language]
+
+
+def test_without_a_max_age_the_translations_are_not_shared(
+    client, open_workshop, settings
+):
+    settings.WAGTAIL_ATELIER_PAGE_MAX_AGE = 0
+    translate(open_workshop, "fr", title="Atelier pratique", slug="suhr-fr")
+    url = open_workshop.url
+    client.get(url)
+    first = queries_of_get(client, url)
+    assert queries_of_get(client, url) == first
+
+
+# -- what the page shows, shared between requests -------------------------------------
+
+
+def seats_text(response) -> str:
+    seats = BeautifulSoup(response.content.decode(), "html.parser").find(
+        class_="atelier-seats"
+    )
+    return " ".join(seats.get_text(" ").split())
+
+
+def places_left(count: int) -> str:
+    with translation.override("de"):
+        return ngettext("%(left)s place left", "%(left)s places left", count) % {
+            "left": count
+        }
+
+
+def test_the_places_left_follow_a_registration_and_a_deletion_at_once(
+    client, open_workshop
+):
+    # Two places for case presenters, three for participants.
+    before = seats_text(client.get(open_workshop.url))  # counted, then kept
+    assert places_left(2) in before and places_left(3) in before
+    response = client.post(
+        route(open_workshop, "register"),
+        registration_form_data(
+            role="case_presenter", case_description="Wie finden wir Freiwillige?"
+        ),
+    )
+    assert response.status_code == 302
+    after_registering = seats_text(client.get(open_workshop.url))
+    assert places_left(1) in after_registering and places_left(3) in after_registering
+
+    Registration.objects.get().delete()
+    assert seats_text(client.get(open_workshop.url)) == before
+
+
+def test_a_cancellation_frees_the_place_shown_at_once(client, open_workshop):
+    registration = services.register(
+        workshop=open_workshop,
+        data=dict(registration_form_data(role="case_presenter"), languages=["de"]),
+        language="de",
+    ).registration
+    shown = seats_text(client.get(open_workshop.url))
+    services.cancel(registration)
+    assert seats_text(client.get(open_workshop.url)) != shown
+
+
+def test_a_view_of_the_cached_page_builds_no_registration_form(
+    client, open_workshop, monkeypatch
+):
+    from wagtail_atelier.public import registration as views
+
+    built = []
+
+    class CountedForm(views.RegistrationForm):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(views, "RegistrationForm", CountedForm)
+    first = client.get(open_workshop.url)
+    assert len(built) == 1  # the form fragment is rendered once
+    second = client.get(open_workshop.url)
+    assert len(built) == 1
+    assert first.content == second.content
+    # The answer to a POST with errors still shows the error summary and the form.
+    response = client.post(
+        route(open_workshop, "register"), registration_form_data(email="nicht-gültig")
+    )
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    assert soup.find(id="error-summary") is not None
+    assert soup.find("form", class_="atelier-form") is not None
+
+
+def test_a_link_in_the_body_follows_the_linked_page_to_its_new_slug(
+    client, open_workshop, index
+):
+    other = WorkshopPageFactory(parent=index, slug="aarau")
+    open_workshop.body = [
+        ("paragraph", f'<p>Siehe <a linktype="page" id="{other.pk}">Aarau</a>.</p>')
+    ]
+    open_workshop.save_revision().publish()
+
+    def body_links(response):
+        soup = BeautifulSoup(response.content.decode(), "html.parser")
+        return [link["href"] for link in soup.select(".atelier-body a")]
+
+    assert body_links(client.get(open_workshop.url)) == [other.url]
+    # The workshop itself is unchanged (its cache key too): only the other page's
+    # new slug says that the cached body is out of date.
+    other.slug = "aarau-neu"
+    other.save_revision().publish()
+    other.refresh_from_db()
+    assert body_links(client.get(open_workshop.url)) == [other.url]
+    assert other.url.endswith("/aarau-neu/")
+
+
+def test_the_header_says_taken_place_once_the_workshop_ended(client, open_workshop):
+    assert "taken place" not in text_of(client.get(open_workshop.url))
+    # Moved into the past without a save or a publication: the page's cache key
+    # and the generation stay the same; the cached header must not.
+    now = timezone.now()
+    type(open_workshop).objects.filter(pk=open_workshop.pk).update(
+        start_at=now - timedelta(hours=4), end_at=now - timedelta(hours=1)
+    )
+    with translation.override("de"):
+        taken_place = gettext("This workshop has taken place.")
+    assert taken_place in text_of(client.get(open_workshop.url))

@@ -590,12 +590,15 @@ class WorkshopIndexPageMixin(TranslationDraftMixin, RoutablePageMixin, models.Mo
             related = ["locale"]
             if len(path_components) == 1:
                 related.append("listing_image")
-            workshop = (
+            # Unordered: siblings have distinct slugs (Wagtail validates them), and
+            # the ORDER BY of first() costs a fifth of the query's time to build.
+            found = list(
                 self.workshop_model.objects.child_of(self)
                 .filter(slug=path_components[0])
                 .select_related(*related)
-                .first()
+                .order_by()[:1]
             )
+            workshop = found[0] if found else None
             if workshop is not None:
                 workshop._cached_parent_obj = self
                 return workshop.route(request, path_components[1:])

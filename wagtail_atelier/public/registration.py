@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 
 from ..conf import get_setting
 from ..models.mail import MailKind
@@ -31,11 +32,20 @@ def workshop_context(request, workshop, context: dict) -> dict:
     context["registration_state"] = state
     context["privacy_notice_url"] = get_setting("WAGTAIL_ATELIER_PRIVACY_NOTICE_URL")
     context["seats"] = (
-        services.seats(workshop) if state == services.RegistrationState.OPEN else {}
+        services.seats(workshop, shown=True)
+        if state == services.RegistrationState.OPEN
+        else {}
     )
     if state == services.RegistrationState.OPEN and "registration_form" not in context:
-        context["registration_form"] = RegistrationForm(workshop=workshop)
+        context["registration_form"] = UnboundForm(
+            functools.partial(RegistrationForm, workshop=workshop)
+        )
     return context
+
+
+class UnboundForm(SimpleLazyObject):
+    """An unbound form, built when first used: a page served with the cached form
+    fragment (includes/registration.html) never needs it."""
 
 
 def render_workshop(request, workshop, *, status=200, **extra):

@@ -105,9 +105,20 @@ class RoleSeats:
         return RegistrationRole(self.role).plural_label
 
 
-def seats(workshop) -> dict[str, RoleSeats]:
-    """Capacity, confirmed and waiting per role, in one query."""
-    counts = Registration.objects.for_workshop(workshop).counts()
+def seats(workshop, *, shown=False) -> dict[str, RoleSeats]:
+    """Capacity, confirmed and waiting per role, in one query.
+
+    ``shown=True`` for the places a page shows: the counts may come from the
+    cache (``page_cache.cached_seat_counts``). Never for a decision on seats."""
+    if shown:
+        from ..page_cache import cached_seat_counts
+
+        counts = cached_seat_counts(
+            workshop.translation_key,
+            lambda: Registration.objects.for_workshop(workshop).counts(),
+        )
+    else:
+        counts = Registration.objects.for_workshop(workshop).counts()
     return {
         role: RoleSeats(
             role=role,

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_info, gettext
+from wagtail.models import Site
 
 from ..models.workshop import workshop_time_zone
+from ..page_cache import cached_translations, page_max_age, pages_generation
 from ..services.testimonial import (
     chosen_testimonials,
     context_language,
@@ -103,12 +105,22 @@ def _translations(page, request=None):
     if page is None or not hasattr(page, "get_translations"):
         return []
     # The language switcher and the alternate links of a page need the same list: look
-    # it up once per request, not once per tag.
+    # it up once per request, not once per tag, and share it between requests
+    # (page_cache.cached_translations; never for a preview).
     cache = request.__dict__.setdefault("_atelier_translations", {}) if request else {}
     key = (page.pk, page.translation_key)
     if key not in cache:
-        cache[key] = _find_translations(page, request)
-    return [dict(item) for item in cache[key]]
+        if request is None or getattr(request, "is_preview", False):
+            cache[key] = _find_translations(page, request)
+        else:
+            site = Site.find_for_request(request)
+            cache[key] = cached_translations(
+                page,
+                request,
+                site.pk if site else None,
+                lambda: _find_translations(page, request),
+            )
+    return [{**item, "is_current": item["pk"] == page.pk} for item in cache[key]]
 
 
 def _find_translations(page, request=None):
@@ -125,7 +137,7 @@ def _find_translations(page, request=None):
                 "code": code,
                 "name": get_language_info(code)["name_local"],
                 "url": url,
-                "is_current": version.pk == page.pk,
+                "pk": version.pk,
             }
         )
     result.sort(
@@ -192,6 +204,20 @@ def workshop_structured_data(context, workshop=None):
     """The schema.org Event JSON-LD ``<script>`` of a workshop page."""
     workshop = workshop or context.get("page")
     return json_ld_script(workshop.structured_data(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def atelier_fragment_cache(context) -> dict:
+    """How long and by what the parts of a page that are the same for every visitor
+    are cached as fragments: ``{% atelier_fragment_cache as fragment_cache %}
+    {% wagtailpagecache fragment_cache.max_age "name" fragment_cache.generation %}``.
+    At most WAGTAIL_ATELIER_PAGE_MAX_AGE seconds (what a cache in front of the site
+    shows anyway; 0: not cached), and read again once any page, testimonial, image or
+    document changed (``page_cache.pages_generation``)."""
+    return {
+        "max_age": page_max_age(),
+        "generation": pages_generation(context.get("request")),
+    }
 
 
 @register.simple_tag
