@@ -1,8 +1,8 @@
 """Rush a workshop's registration over real HTTP, against a rush of plain page GETs.
 
     .venv/bin/python bench/rush.py [--database postgresql|sqlite] [--registrants 200]
-        [--rounds 1] [--worker-class gthread|sync] [--workers 4] [--threads 4]
-        [--control]
+        [--rounds 1] [--worker-class sync|gthread] [--workers 2 x cores + 1]
+        [--threads 4] [--control]
 
 Serves the example site (``example_site/``, with the settings of
 ``bench/rush_settings.py``) with gunicorn on 127.0.0.1, on a database created here
@@ -853,10 +853,12 @@ def main() -> int:
         help="registration rushes, each on its own workshop, each after a baseline "
         "rush (their timings pooled)",
     )
-    parser.add_argument(
-        "--worker-class", choices=("gthread", "sync"), default="gthread"
-    )
-    parser.add_argument("--workers", type=int, default=4)
+    # Gunicorn's own default worker class and its suggested number of workers
+    # (2 x cores + 1): with threads, the thread that holds a workshop's seat lock
+    # waits for its process's GIL between its statements while the other threads
+    # render, and the whole rush queues behind it (docs/performance.md).
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="sync")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
         "--threads", type=int, default=4, help="per worker (gthread only)"
     )
