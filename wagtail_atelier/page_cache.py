@@ -129,18 +129,18 @@ def purge_workshop_on_commit(translation_key) -> None:
 # show) starts a new generation, so all lists are read again. Per page would not be
 # enough: a parent's new slug changes its descendants' URLs without a signal for them.
 # These change rarely next to the visits, so the cost is one lookup per language after
-# an edit. With a cache shared by the
-# site's processes (Redis, memcached, the database) the new generation reaches every
-# process; with the per-process local-memory cache the others show the old list until
-# it expires.
+# an edit. With a cache shared by the site's processes (Redis, memcached, the database)
+# the new generation reaches every process; with the per-process local-memory cache the
+# others show the old list until it expires.
 
-GENERATION_KEY = "wagtail_atelier:translations:generation"
+GENERATION_KEY = "wagtail_atelier:content-generation"
 
 
 def pages_generation(request=None) -> str:
-    """The current generation of the page tree, read once per request. A missing
-    one (never set, or evicted from the cache) is started anew, so an eviction can
-    only make entries be read again, never bring back old ones."""
+    """The current generation of what pages show (pages, testimonials, images,
+    documents), read once per request. A missing one (never set, or evicted from the
+    cache) is started anew, so an eviction can only make entries be read again,
+    never bring back old ones."""
     from django.core.cache import cache
 
     memo = request.__dict__ if request is not None else {}
@@ -178,7 +178,8 @@ def cached_translations(page, request, site_id, find):
 
 
 def new_generation() -> None:
-    """Every shared translations list is read again on its next use."""
+    """Every shared translations list and page fragment is read again on its next
+    use."""
     from django.core.cache import cache
 
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
